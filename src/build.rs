@@ -1,0 +1,208 @@
+//! The whole pipeline, load → link → markdown → render, as one call that
+//! `build`, `check` (and later `serve`) share.
+
+use crate::config::Config;
+use crate::content::{self, LoadOptions};
+use crate::diag::Diagnostics;
+use crate::markdown::{self, Note};
+use crate::model::{self, Body, Site, Target};
+use crate::output::Output;
+use crate::render::{self, Theme};
+use crate::slug::root_of;
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+pub struct BuildOptions {
+    pub include_drafts: bool,
+    pub now: DateTime<Utc>,
+    /// Folders the loader must not read (the output folder).
+    pub exclude: Vec<PathBuf>,
+}
+
+impl BuildOptions {
+    /// "Now" is SOURCE_DATE_EPOCH when set (reproducible builds), else the clock.
+    pub fn now_from_env() -> DateTime<Utc> {
+        std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+            .unwrap_or_else(Utc::now)
+    }
+}
+
+/// What a build produced.
+pub struct Built {
+    pub site: Site,
+    /// `None` when there were errors.
+    pub output: Option<Output>,
+    pub notes: usize,
+}
+
+/// Runs every stage, collecting all diagnostics.
+pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let theme = match Theme::load(config) {
+        Ok(t) => Some(t),
+        Err(errs) => {
+            diags.extend(errs);
+            None
+        }
+    };
+    let load_opts = LoadOptions {
+        include_drafts: opts.include_drafts,
+        now: opts.now,
+        exclude: opts.exclude.clone(),
+    };
+    let (corpus, load_diags) = content::load(config, &load_opts);
+    diags.extend(load_diags);
+    let notes = corpus.sessions.len()
+        + corpus.members.len()
+        + corpus.communities.len()
+        + corpus.pages.len();
+    let (mut site, link_diags) = model::link(config, corpus);
+    diags.extend(link_diags);
+    diags.extend(render_bodies(&mut site, config));
+
+    let mut output = None;
+    if let Some(theme) = theme {
+        let (out, render_diags) = render::render(&site, config, &theme, opts.now);
+        diags.extend(render_diags);
+        if !diags.has_errors() {
+            output = Some(out);
+        }
+    }
+    (
+        Built {
+            site,
+            output,
+            notes,
+        },
+        diags,
+    )
+}
+
+/// Whether the note's first heading repeats its title (and so is dropped
+/// from the body: the page shows the title as its one `h1`).
+fn same(heading: &Option<String>, title: &str) -> bool {
+    heading
+        .as_deref()
+        .is_some_and(|h| h.trim().to_lowercase() == title.trim().to_lowercase())
+}
+
+/// Renders every markdown body in parallel and records backlinks.
+fn render_bodies(site: &mut Site, config: &Config) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let raw = config.raw_html;
+    let s: &Site = site;
+    let note = |body: &str, source, body_line, url: &str, heading: bool| {
+        let root = root_of(url);
+        markdown::render(
+            s,
+            raw,
+            &Note {
+                body,
+                source,
+                body_line,
+                root: &root,
+                strip_title: heading,
+            },
+        )
+    };
+    let sessions: Vec<_> = s
+        .sessions
+        .par_iter()
+        .map(|x| {
+            note(
+                &x.doc.body,
+                &x.doc.source,
+                x.doc.body_line,
+                &x.url,
+                same(&x.doc.heading, &x.title),
+            )
+        })
+        .collect();
+    let people: Vec<_> = s
+        .people
+        .par_iter()
+        .map(|p| match (&p.profile, &p.url) {
+            (Some(d), Some(url)) => Some(note(
+                &d.body,
+                &d.source,
+                d.body_line,
+                url,
+                same(&d.heading, &p.name),
+            )),
+            _ => None,
+        })
+        .collect();
+    let communities: Vec<_> = s
+        .communities
+        .par_iter()
+        .map(|c| {
+            c.doc.as_ref().map(|d| {
+                note(
+                    &d.body,
+                    &d.source,
+                    d.body_line,
+                    &c.url,
+                    same(&d.heading, &c.name),
+                )
+            })
+        })
+        .collect();
+    let pages: Vec<_> = s
+        .pages
+        .par_iter()
+        .map(|p| {
+            note(
+                &p.doc.body,
+                &p.doc.source,
+                p.doc.body_line,
+                &p.url,
+                same(&p.doc.heading, &p.title),
+            )
+        })
+        .collect();
+
+    let mut backlinks: Vec<(Target, Target)> = Vec::new();
+    let mut take =
+        |from: Target, (body, ds): (Body, Vec<crate::diag::Diagnostic>), slot: &mut Body| {
+            diags.extend(ds);
+            for &to in &body.links {
+                if to != from {
+                    backlinks.push((to, from));
+                }
+            }
+            *slot = body;
+        };
+    for (i, r) in sessions.into_iter().enumerate() {
+        take(Target::Session(i), r, &mut site.sessions[i].body);
+    }
+    for (i, r) in people.into_iter().enumerate() {
+        if let Some(r) = r {
+            take(Target::Person(i), r, &mut site.people[i].body);
+        }
+    }
+    for (i, r) in communities.into_iter().enumerate() {
+        if let Some(r) = r {
+            take(Target::Community(i), r, &mut site.communities[i].body);
+        }
+    }
+    for (i, r) in pages.into_iter().enumerate() {
+        take(Target::Page(i), r, &mut site.pages[i].body);
+    }
+    backlinks.sort();
+    backlinks.dedup();
+    for (to, from) in backlinks {
+        let list = match to {
+            Target::Session(i) => &mut site.sessions[i].backlinks,
+            Target::Person(i) => &mut site.people[i].backlinks,
+            Target::Community(i) => &mut site.communities[i].backlinks,
+            Target::Page(i) => &mut site.pages[i].backlinks,
+            Target::Topic(_) => continue,
+        };
+        list.push(from);
+    }
+    diags
+}

@@ -1,0 +1,190 @@
+//! The command line: parses arguments with clap, runs a command, prints
+//! diagnostics and maps the outcome to an exit code (0 success, 1 content or
+//! template errors, 2 bad usage or config).
+
+use crate::build::{self, BuildOptions};
+use crate::config::{Config, normalize_base_url};
+use crate::diag::{Diagnostic, Diagnostics, Report};
+use crate::output;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "cairn",
+    version,
+    about = "A static site generator for community knowledge bases"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder.
+    Build {
+        /// The site folder (holding cairn.yaml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site [default: <root>/public].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Override `base_url` from cairn.yaml.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Run every check of `build` without writing anything.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Exit codes.
+pub const OK: i32 = 0;
+pub const CONTENT_ERROR: i32 = 1;
+pub const USAGE_ERROR: i32 = 2;
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn print_diags(root: &Path, diags: &Diagnostics) {
+    if diags.is_empty() {
+        return;
+    }
+    let report = Report {
+        root,
+        color: color(),
+    };
+    eprint!("{}", report.render(diags));
+}
+
+fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config, i32> {
+    let mut config = Config::load(root).map_err(|d| {
+        let mut ds = Diagnostics::new();
+        ds.push(d);
+        print_diags(root, &ds);
+        USAGE_ERROR
+    })?;
+    if let Some(url) = base_url {
+        config.base_url = normalize_base_url(url).map_err(|m| {
+            eprintln!("error: --base-url: {m}");
+            USAGE_ERROR
+        })?;
+    }
+    Ok(config)
+}
+
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+        } => cmd_build(&root, output, base_url.as_deref(), drafts),
+        Command::Check { root, format } => cmd_check(&root, format),
+    }
+}
+
+fn cmd_build(root: &Path, output: Option<PathBuf>, base_url: Option<&str>, drafts: bool) -> i32 {
+    let started = Instant::now();
+    let config = match load_config(root, base_url) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let out = output::absolute(&output.unwrap_or_else(|| root.join("public")));
+    let content_dirs: Vec<PathBuf> = config
+        .paths
+        .folders
+        .iter()
+        .map(|(_, f)| root.join(f))
+        .collect();
+    if let Err(e) = output::check_target(&out, root, &content_dirs) {
+        let mut ds = Diagnostics::new();
+        ds.push(Diagnostic::error("output", e.to_string()).help_opt(e.hint().map(String::from)));
+        print_diags(root, &ds);
+        return USAGE_ERROR;
+    }
+    let opts = BuildOptions {
+        include_drafts: drafts,
+        now: BuildOptions::now_from_env(),
+        exclude: vec![out.clone()],
+    };
+    let (built, diags) = build::build(&config, &opts);
+    print_diags(root, &diags);
+    let Some(site) = built.output else {
+        eprintln!(
+            "Build failed; the previous output in {} is untouched.",
+            out.display()
+        );
+        return CONTENT_ERROR;
+    };
+    if let Err(e) = output::write(&site, &out) {
+        let mut ds = Diagnostics::new();
+        ds.push(Diagnostic::error("output", e.to_string()).help_opt(e.hint().map(String::from)));
+        print_diags(root, &ds);
+        return match e {
+            output::WriteError::Refused { .. } => USAGE_ERROR,
+            output::WriteError::Io { .. } => CONTENT_ERROR,
+        };
+    }
+    eprintln!(
+        "Built {} pages from {} notes in {:.2} s → {}",
+        site.html_pages(),
+        built.notes,
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    OK
+}
+
+fn cmd_check(root: &Path, format: Format) -> i32 {
+    let config = match load_config(root, None) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let opts = BuildOptions {
+        include_drafts: false,
+        now: BuildOptions::now_from_env(),
+        exclude: vec![output::absolute(&root.join("public"))],
+    };
+    let (built, diags) = build::build(&config, &opts);
+    match format {
+        Format::Text => {
+            print_diags(root, &diags);
+            if !diags.has_errors() {
+                eprintln!("Checked {} notes: no errors.", built.notes);
+            }
+        }
+        Format::Json => {
+            let doc = serde_json::json!({
+                "version": 1,
+                "errors": diags.error_count(),
+                "warnings": diags.warning_count(),
+                "diagnostics": diags.sorted(),
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+    }
+    if diags.has_errors() {
+        CONTENT_ERROR
+    } else {
+        OK
+    }
+}

@@ -1,0 +1,845 @@
+//! LOAD: walks the content folders and turns every markdown file into a
+//! typed document, collecting every problem on the way.
+//!
+//! Nothing here knows about other notes: people, communities and links are
+//! still plain text. The link stage ([`crate::model`]) connects them.
+
+pub mod dates;
+pub mod fields;
+pub mod frontmatter;
+pub mod meta;
+
+use crate::config::{Config, Kind};
+use crate::diag::{Diagnostic, Diagnostics, Span, closest};
+use crate::slug::{is_safe_slug, slugify, slugify_nonempty};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use dates::{When, parse_duration, parse_when};
+use fields::{Locator, Text};
+use meta::*;
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde_yaml::{Mapping, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The name of the file that marks a folder as cairn's output.
+pub const OUTPUT_MARKER: &str = ".cairn-output";
+
+/// What every kind of document has.
+#[derive(Debug)]
+pub struct Doc<M> {
+    /// Path relative to the site root, `/`-separated.
+    pub source: PathBuf,
+    pub slug: String,
+    pub meta: M,
+    /// Front matter keys cairn does not know, for templates.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    pub body: String,
+    /// 1-based file line of the body's first line.
+    pub body_line: usize,
+    /// Text of the first `# ` heading, used when there is no `title`.
+    pub heading: Option<String>,
+    pub loc: Locator,
+}
+
+impl<M> Doc<M> {
+    /// Title from front matter, else the first heading, else the file name.
+    fn title_from(&self, fm: Option<&Text>) -> String {
+        fm.map(|t| t.0.clone())
+            .filter(|t| !t.is_empty())
+            .or_else(|| self.heading.clone())
+            .unwrap_or_else(|| title_from_file_name(&self.source))
+    }
+
+    pub fn error(&self, code: &'static str, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, msg).in_file(&self.source)
+    }
+
+    pub fn warning(&self, code: &'static str, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(code, msg).in_file(&self.source)
+    }
+}
+
+/// Planned, held or cancelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Planned,
+    Held,
+    Cancelled,
+}
+
+#[derive(Debug)]
+pub struct SessionDoc {
+    pub doc: Doc<SessionMeta>,
+    pub title: String,
+    pub when: When,
+    pub end: Option<DateTime<FixedOffset>>,
+    pub status: Status,
+}
+
+#[derive(Debug)]
+pub struct MemberDoc {
+    pub doc: Doc<MemberMeta>,
+    pub name: String,
+}
+
+#[derive(Debug)]
+pub struct CommunityDoc {
+    pub doc: Doc<CommunityMeta>,
+    pub name: String,
+}
+
+#[derive(Debug)]
+pub struct PageDoc {
+    pub doc: Doc<PageMeta>,
+    pub title: String,
+}
+
+/// Everything loaded from disk, drafts already set aside.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub sessions: Vec<SessionDoc>,
+    pub members: Vec<MemberDoc>,
+    pub communities: Vec<CommunityDoc>,
+    pub pages: Vec<PageDoc>,
+    /// Slugs and names of drafts left out, so a link to one can say so.
+    pub drafts: Vec<String>,
+}
+
+/// Options of one load.
+pub struct LoadOptions {
+    pub include_drafts: bool,
+    /// "Now", for planned versus held (SOURCE_DATE_EPOCH when set).
+    pub now: DateTime<Utc>,
+    /// Absolute folders never to read (the output and its staging folders).
+    pub exclude: Vec<PathBuf>,
+}
+
+enum Loaded {
+    Session(SessionDoc),
+    Member(MemberDoc),
+    Community(CommunityDoc),
+    Page(PageDoc),
+    Draft(Vec<String>),
+}
+
+/// Walks the content folders and loads every note in parallel.
+pub fn load(config: &Config, opts: &LoadOptions) -> (Corpus, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let files = discover(config, opts, &mut diags);
+    let results: Vec<(Option<Loaded>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|(kind, rel)| load_file(config, opts, *kind, rel))
+        .collect();
+    let mut corpus = Corpus::default();
+    for (loaded, ds) in results {
+        diags.extend(ds);
+        match loaded {
+            Some(Loaded::Session(s)) => corpus.sessions.push(s),
+            Some(Loaded::Member(m)) => corpus.members.push(m),
+            Some(Loaded::Community(c)) => corpus.communities.push(c),
+            Some(Loaded::Page(p)) => corpus.pages.push(p),
+            Some(Loaded::Draft(names)) => corpus.drafts.extend(names),
+            None => {}
+        }
+    }
+    (corpus, diags)
+}
+
+/// Lists the markdown files of every content folder with their kind. A
+/// file under several folders belongs to the deepest one.
+fn discover(config: &Config, opts: &LoadOptions, diags: &mut Diagnostics) -> Vec<(Kind, PathBuf)> {
+    let root = &config.root;
+    let folders = &config.paths.folders;
+    let mut out = Vec::new();
+    for (kind, folder) in folders {
+        // A folder inside another configured folder is walked by the outer one.
+        if folders
+            .iter()
+            .any(|(_, other)| other != folder && folder.starts_with(other))
+        {
+            continue;
+        }
+        if folders[..]
+            .iter()
+            .position(|(_, f)| f == folder)
+            .is_some_and(|first| folders[first].0 != *kind)
+        {
+            continue;
+        }
+        let abs = root.join(folder);
+        if !abs.is_dir() {
+            if config.paths.explicit.contains(kind) {
+                diags.push(
+                    Diagnostic::warning(
+                        "missing-folder",
+                        format!(
+                            "the {} folder `{}` does not exist",
+                            kind.folder_key(),
+                            folder.display()
+                        ),
+                    )
+                    .in_file(crate::config::CONFIG_FILE)
+                    .help(format!(
+                        "create it, or fix `paths.{}` in cairn.yaml",
+                        kind.folder_key()
+                    )),
+                );
+            }
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(&abs)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                let name = e.file_name().to_string_lossy();
+                if name.starts_with('.') || name.starts_with('_') && e.file_type().is_dir() {
+                    return false;
+                }
+                if e.file_type().is_dir() {
+                    let p = e.path();
+                    if opts.exclude.iter().any(|x| x == p) || p.join(OUTPUT_MARKER).exists() {
+                        return false;
+                    }
+                    if ["templates", "static", "themes", "node_modules"].contains(&name.as_ref())
+                        && p.parent() == Some(root.as_path())
+                    {
+                        return false;
+                    }
+                }
+                true
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().map(|p| rel_to(root, p));
+                    let mut d = Diagnostic::error("walk", format!("cannot read folder: {e}"));
+                    d.file = path;
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let is_md = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
+            });
+            if entry.file_type().is_dir() || !is_md {
+                continue;
+            }
+            let rel = rel_to(root, path);
+            if config.paths.ignore.is_match(&rel) {
+                continue;
+            }
+            let kind = folders
+                .iter()
+                .filter(|(_, f)| rel.starts_with(f))
+                .max_by_key(|(_, f)| f.components().count())
+                .map_or(*kind, |(k, _)| *k);
+            out.push((kind, rel));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn rel_to(root: &Path, p: &Path) -> PathBuf {
+    p.strip_prefix(root).unwrap_or(p).to_path_buf()
+}
+
+/// Reads a file as UTF-8 text, or says precisely why it is not text.
+fn read_text(config: &Config, rel: &Path) -> Result<String, Diagnostic> {
+    let abs = config.root.join(rel);
+    let err = |code, msg: String| Diagnostic::error(code, msg).in_file(rel);
+    let meta = std::fs::symlink_metadata(&abs)
+        .map_err(|e| err("read", format!("cannot read this file: {e}")))?;
+    if meta.file_type().is_symlink() {
+        let target = std::fs::canonicalize(&abs)
+            .map_err(|e| err("read", format!("broken symbolic link: {e}")))?;
+        let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
+        if !target.starts_with(&root) {
+            return Err(err(
+                "outside-site",
+                format!(
+                    "symbolic link points outside the site, to {}",
+                    target.display()
+                ),
+            )
+            .help("cairn reads only files inside the site folder; copy the note in instead"));
+        }
+    }
+    let meta =
+        std::fs::metadata(&abs).map_err(|e| err("read", format!("cannot read this file: {e}")))?;
+    if !meta.is_file() {
+        return Err(err(
+            "read",
+            "not a regular file (a pipe or device?); skip it with `paths.ignore`".into(),
+        ));
+    }
+    let bytes =
+        std::fs::read(&abs).map_err(|e| err("read", format!("cannot read this file: {e}")))?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(err("encoding", "this file is UTF-16, not UTF-8".into())
+            .help("save it as UTF-8 in your editor"));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        let col = String::from_utf8_lossy(&bytes[..at])
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.chars().count())
+            + 1;
+        err(
+            "encoding",
+            format!("this file is not valid UTF-8 (byte {at})"),
+        )
+        .at(Span::new(line, col, 0))
+        .help("save it as UTF-8 in your editor")
+    })?;
+    if let Some(pos) = text.find('\0') {
+        let line = text[..pos].matches('\n').count() + 1;
+        return Err(err(
+            "encoding",
+            "this file contains NUL bytes; it does not look like a text note".into(),
+        )
+        .at(Span::new(line, 0, 0))
+        .help("remove it, or skip it with `paths.ignore` in cairn.yaml"));
+    }
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    })
+}
+
+fn known_keys(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Session => SESSION_KEYS,
+        Kind::Member => MEMBER_KEYS,
+        Kind::Community => COMMUNITY_KEYS,
+        Kind::Page => PAGE_KEYS,
+    }
+}
+
+/// The keys in a note that feed `canonical`: itself and its aliases.
+pub fn keys_for<'a>(config: &'a Config, canonical: &'a str) -> Vec<&'a str> {
+    let mut keys = vec![canonical];
+    if let Some(aliases) = config.fields.get(canonical) {
+        keys.extend(aliases.iter().map(String::as_str));
+    }
+    keys
+}
+
+fn load_file(
+    config: &Config,
+    opts: &LoadOptions,
+    kind: Kind,
+    rel: &Path,
+) -> (Option<Loaded>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let text = match read_text(config, rel) {
+        Ok(t) => t,
+        Err(d) => return (None, vec![d]),
+    };
+    let split = match frontmatter::split(&text) {
+        Ok(s) => s,
+        Err(frontmatter::Unterminated) => {
+            let d = Diagnostic::error(
+                "frontmatter",
+                "front matter opened on line 1 is never closed",
+            )
+            .in_file(rel)
+            .at(Span::new(1, 1, 3))
+            .help("add a line `---` after the last front matter line");
+            return (None, vec![d]);
+        }
+    };
+    let loc = Locator::new(split.yaml.unwrap_or(""), split.yaml_line);
+    let mapping = match split.yaml.map(|y| parse_yaml(y, &loc, rel)).transpose() {
+        Ok(m) => m.unwrap_or_default(),
+        Err(d) => return (None, vec![d]),
+    };
+    let (known, extra) = normalize(config, kind, mapping, &loc, rel, &mut diags);
+    let stem = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let body = split.body.to_string();
+    let heading = first_heading(&body);
+
+    macro_rules! typed {
+        ($t:ty) => {
+            match deserialize::<$t>(known, &loc, rel) {
+                Ok(m) => m,
+                Err(d) => {
+                    diags.push(d);
+                    return (None, diags);
+                }
+            }
+        };
+    }
+    let parts = Parts {
+        rel,
+        stem: &stem,
+        extra,
+        body,
+        body_line: split.body_line,
+        heading,
+        loc: &loc,
+    };
+    let loaded = match kind {
+        Kind::Session => {
+            let meta: SessionMeta = typed!(SessionMeta);
+            let draft = meta.draft.0;
+            let slug = meta.slug.clone();
+            let doc = parts.into_doc(meta, slug.as_ref(), &mut diags);
+            if draft && !opts.include_drafts {
+                Loaded::Draft(vec![doc.slug.to_lowercase()])
+            } else {
+                match session(config, opts, doc, &stem, &mut diags) {
+                    Some(s) => Loaded::Session(s),
+                    None => return (None, diags),
+                }
+            }
+        }
+        Kind::Member => {
+            let meta: MemberMeta = typed!(MemberMeta);
+            let slug = meta.slug.clone();
+            let doc = parts.into_doc(meta, slug.as_ref(), &mut diags);
+            let Some(name) = doc
+                .meta
+                .name
+                .as_ref()
+                .map(|n| n.0.clone())
+                .filter(|n| !n.is_empty())
+            else {
+                diags.push(
+                    doc.error("member-name", "member profile has no `name`")
+                        .at_opt(loc.key("name").or(Some(Span::new(1, 1, 0))))
+                        .help("add a line such as `name: Dana Kim` to the front matter"),
+                );
+                return (None, diags);
+            };
+            check_links(&doc, &mut diags);
+            if doc.meta.draft.0 && !opts.include_drafts {
+                let mut names = vec![doc.slug.to_lowercase(), name.to_lowercase()];
+                names.extend(doc.meta.aka.0.iter().map(|a| a.to_lowercase()));
+                Loaded::Draft(names)
+            } else {
+                Loaded::Member(MemberDoc { doc, name })
+            }
+        }
+        Kind::Community => {
+            let meta: CommunityMeta = typed!(CommunityMeta);
+            let slug = meta.slug.clone();
+            let doc = parts.into_doc(meta, slug.as_ref(), &mut diags);
+            let name = doc.title_from(doc.meta.name.as_ref());
+            if doc.meta.draft.0 && !opts.include_drafts {
+                Loaded::Draft(vec![doc.slug.to_lowercase(), name.to_lowercase()])
+            } else {
+                Loaded::Community(CommunityDoc { doc, name })
+            }
+        }
+        Kind::Page => {
+            let meta: PageMeta = typed!(PageMeta);
+            let slug = meta.slug.clone();
+            let doc = parts.into_doc(meta, slug.as_ref(), &mut diags);
+            let title = doc.title_from(doc.meta.title.as_ref());
+            if doc.meta.draft.0 && !opts.include_drafts {
+                Loaded::Draft(vec![doc.slug.to_lowercase()])
+            } else {
+                Loaded::Page(PageDoc { doc, title })
+            }
+        }
+    };
+    (Some(loaded), diags)
+}
+
+/// The kind-independent pieces of a note, before its typed front matter.
+struct Parts<'a> {
+    rel: &'a Path,
+    stem: &'a str,
+    extra: BTreeMap<String, serde_json::Value>,
+    body: String,
+    body_line: usize,
+    heading: Option<String>,
+    loc: &'a Locator,
+}
+
+impl Parts<'_> {
+    fn into_doc<M>(self, meta: M, slug_fm: Option<&Text>, diags: &mut Vec<Diagnostic>) -> Doc<M> {
+        let slug = match slug_fm {
+            Some(s) if is_safe_slug(&s.0) => s.0.clone(),
+            Some(s) => {
+                diags.push(
+                    Diagnostic::error("slug", format!("`slug: {}` cannot be used in a URL", s.0))
+                        .in_file(self.rel)
+                        .at_opt(self.loc.value(&["slug"], &s.0))
+                        .help(format!(
+                            "use letters, digits and `-` only, e.g. `slug: {}`",
+                            slugify_nonempty(&s.0)
+                        )),
+                );
+                slugify_nonempty(&s.0)
+            }
+            None => slugify_nonempty(self.stem),
+        };
+        Doc {
+            source: self.rel.to_path_buf(),
+            slug,
+            meta,
+            extra: self.extra,
+            body: self.body,
+            body_line: self.body_line,
+            heading: self.heading,
+            loc: self.loc.clone(),
+        }
+    }
+}
+
+fn parse_yaml(yaml: &str, loc: &Locator, rel: &Path) -> Result<Mapping, Diagnostic> {
+    match serde_yaml::from_str::<Value>(yaml) {
+        Ok(Value::Mapping(m)) => Ok(m),
+        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(_) => Err(
+            Diagnostic::error("frontmatter", "front matter must be `key: value` lines")
+                .in_file(rel)
+                .at(loc.from_yaml(1, 1))
+                .help("write one `key: value` per line between the `---` lines"),
+        ),
+        Err(e) => {
+            let raw = e.to_string();
+            let msg = raw.split(" at line ").next().unwrap_or(&raw).to_string();
+            let span = e.location().map(|l| loc.from_yaml(l.line(), l.column()));
+            let hint = if msg.contains("cannot start any token") && yaml.contains('\t') {
+                Some("YAML does not allow tabs for indentation; indent with spaces")
+            } else if msg.contains("duplicate entry") {
+                Some("each key may appear once; merge the two values")
+            } else if msg.contains("mapping values are not allowed") {
+                Some("a value containing `: ` must be quoted, e.g. title: \"Ideas: a list\"")
+            } else if msg.contains("recursion limit") || msg.contains("repetition limit") {
+                Some("the front matter nests or repeats too deeply; simplify it")
+            } else {
+                None
+            };
+            Err(
+                Diagnostic::error("yaml", format!("invalid front matter: {msg}"))
+                    .in_file(rel)
+                    .at_opt(span)
+                    .help_opt(hint.map(String::from)),
+            )
+        }
+    }
+}
+
+/// Applies `fields:` aliases, then separates the keys of this kind from the
+/// others (kept as `extra`, with a warning when one looks like a typo).
+fn normalize(
+    config: &Config,
+    kind: Kind,
+    mut m: Mapping,
+    loc: &Locator,
+    rel: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> (Mapping, BTreeMap<String, serde_json::Value>) {
+    let known = known_keys(kind);
+    for (canonical, sources) in &config.fields {
+        if !known.contains(&canonical.as_str()) {
+            continue;
+        }
+        let mut merged: Vec<Value> = Vec::new();
+        let mut scalar: Option<Value> = None;
+        let mut found = false;
+        for key in std::iter::once(canonical).chain(sources) {
+            let Some(v) = m.remove(key.as_str()) else {
+                continue;
+            };
+            found = true;
+            if LIST_KEYS.contains(&canonical.as_str()) {
+                match v {
+                    Value::Sequence(items) => merged.extend(items),
+                    Value::Null => {}
+                    other => merged.push(other),
+                }
+            } else if scalar.is_none() {
+                scalar = Some(v);
+            }
+        }
+        if found {
+            let v = scalar.unwrap_or(Value::Sequence(merged));
+            m.insert(Value::String(canonical.clone()), v);
+        }
+    }
+    let mut keep = Mapping::new();
+    let mut extra = BTreeMap::new();
+    for (k, v) in m {
+        let key = match &k {
+            Value::String(s) => s.clone(),
+            other => serde_yaml::to_string(other)
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        };
+        if known.contains(&key.as_str()) {
+            keep.insert(k, v);
+            continue;
+        }
+        let aliased = config.fields.values().flatten().any(|a| *a == key);
+        if !aliased && let Some(near) = closest(&key, known.iter().copied()) {
+            diags.push(
+                Diagnostic::warning("unknown-key", format!("unknown key `{key}` is ignored"))
+                    .in_file(rel)
+                    .at_opt(loc.key(&key))
+                    .help(format!("did you mean `{near}`?")),
+            );
+        }
+        if let Ok(j) = serde_json::to_value(&v) {
+            extra.insert(key, j);
+        }
+    }
+    (keep, extra)
+}
+
+fn deserialize<T: DeserializeOwned>(
+    m: Mapping,
+    loc: &Locator,
+    rel: &Path,
+) -> Result<T, Diagnostic> {
+    serde_path_to_error::deserialize(Value::Mapping(m)).map_err(|e| {
+        let path = e.path().to_string();
+        let key = path.split(['.', '[']).next().unwrap_or("").to_string();
+        let inner = e.into_inner().to_string();
+        Diagnostic::error(
+            "field-type",
+            format!(
+                "`{key}`: expected {}",
+                inner.split("expected ").nth(1).unwrap_or(&inner)
+            ),
+        )
+        .in_file(rel)
+        .at_opt(loc.key(&key))
+    })
+}
+
+fn session(
+    config: &Config,
+    opts: &LoadOptions,
+    doc: Doc<SessionMeta>,
+    stem: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<SessionDoc> {
+    let tz = config.timezone;
+    let date_keys = keys_for(config, "date");
+    let when = match &doc.meta.date {
+        Some(d) => match parse_when(&d.0, tz) {
+            Ok(w) => w,
+            Err(msg) => {
+                diags.push(
+                    doc.error("date", format!("invalid date: {msg}"))
+                        .at_opt(doc.loc.value(&date_keys, &d.0))
+                        .help("write the date as YYYY-MM-DD, or YYYY-MM-DDTHH:MM with an optional offset such as -05:00"),
+                );
+                return None;
+            }
+        },
+        None => match stem.get(..10).and_then(|p| parse_when(p, tz).ok()) {
+            Some(w) => w,
+            None => {
+                diags.push(
+                    doc.error("date", "session has no date")
+                        .at(Span::new(1, 1, 0))
+                        .help("add `date: 2026-03-06` to the front matter, or start the file name with the date (2026-03-06-topic.md)"),
+                );
+                return None;
+            }
+        },
+    };
+    let mut end = None;
+    if let Some(e) = &doc.meta.end {
+        match parse_when(&e.0, tz) {
+            Ok(When::At(t)) => end = Some(t),
+            Ok(When::Day(_)) | Err(_) => diags.push(
+                doc.error("end", format!("invalid end time `{}`", e.0))
+                    .at_opt(doc.loc.value(&keys_for(config, "end"), &e.0))
+                    .help(
+                        "write a date-time such as 2026-03-06T20:00-05:00, or use `duration: 90m`",
+                    ),
+            ),
+        }
+    } else if let Some(d) = &doc.meta.duration {
+        match parse_duration(&d.0) {
+            Ok(mins) => {
+                if let When::At(t) = when {
+                    end = Some(t + Duration::minutes(mins));
+                }
+            }
+            Err(msg) => diags.push(
+                doc.error("duration", msg)
+                    .at_opt(doc.loc.value(&keys_for(config, "duration"), &d.0)),
+            ),
+        }
+    }
+    let status = match doc.meta.status.as_ref().map(|s| s.0.to_lowercase()) {
+        None => {
+            if when.instant(tz) > opts.now {
+                Status::Planned
+            } else {
+                Status::Held
+            }
+        }
+        Some(s) => match s.as_str() {
+            "planned" => Status::Planned,
+            "held" => Status::Held,
+            "cancelled" | "canceled" => Status::Cancelled,
+            other => {
+                diags.push(
+                    doc.error("status", format!("unknown status `{other}`"))
+                        .at_opt(doc.loc.value(&keys_for(config, "status"), other))
+                        .help(match closest(other, ["planned", "held", "cancelled"]) {
+                            Some(c) => format!("did you mean `{c}`?"),
+                            None => "use one of: planned, held, cancelled".into(),
+                        }),
+                );
+                Status::Held
+            }
+        },
+    };
+    let title = doc.title_from(doc.meta.title.as_ref());
+    Some(SessionDoc {
+        doc,
+        title,
+        when,
+        end,
+        status,
+    })
+}
+
+/// Links on a profile may only be web, mail or phone addresses.
+fn check_links(doc: &Doc<MemberMeta>, diags: &mut Vec<Diagnostic>) {
+    for (label, url) in &doc.meta.links {
+        let u = url.0.trim().to_ascii_lowercase();
+        let ok = ["http://", "https://", "mailto:", "tel:"]
+            .iter()
+            .any(|p| u.starts_with(p));
+        if !ok {
+            diags.push(
+                doc.error(
+                    "link-url",
+                    format!(
+                        "link `{label}` has an address cairn will not publish: `{}`",
+                        url.0
+                    ),
+                )
+                .at_opt(doc.loc.value(&["links"], &url.0))
+                .help("use an address starting with https://, http://, mailto: or tel:"),
+            );
+        }
+    }
+}
+
+/// The first ATX `# ` heading outside code blocks, without `{#id}` or
+/// closing hashes.
+pub fn first_heading(body: &str) -> Option<String> {
+    let mut fence: Option<&str> = None;
+    for line in body.lines() {
+        let t = line.trim_start();
+        if let Some(f) = fence {
+            if t.starts_with(f) {
+                fence = None;
+            }
+            continue;
+        }
+        if t.starts_with("```") {
+            fence = Some("```");
+            continue;
+        }
+        if t.starts_with("~~~") {
+            fence = Some("~~~");
+            continue;
+        }
+        if line.len() - t.len() > 3 {
+            continue;
+        }
+        if let Some(h) = t.strip_prefix("# ") {
+            let h = h.trim();
+            let h = match h.rfind(" {#") {
+                Some(i) if h.ends_with('}') => &h[..i],
+                _ => h,
+            };
+            let h = h.trim_end_matches('#').trim();
+            if !h.is_empty() {
+                return Some(h.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// `2026-03-06-power-dynamics.md` -> "Power dynamics".
+fn title_from_file_name(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let rest = if stem.len() > 10 && parse_when(&stem[..10], chrono_tz::UTC).is_ok() {
+        stem[10..].trim_start_matches(['-', '_', ' '])
+    } else {
+        &stem
+    };
+    let words = rest.replace(['-', '_'], " ");
+    let mut c = words.trim().chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => stem.clone(),
+    }
+}
+
+/// The slug of a display name, for people without a profile.
+pub fn person_slug(name: &str) -> String {
+    slugify_nonempty(name)
+}
+
+/// Lowercased key for name lookups.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// Whether `s` looks like a slug (so a lookup by slug makes sense).
+pub fn slug_key(s: &str) -> String {
+    slugify(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_heading_skips_code_and_ids() {
+        assert_eq!(
+            first_heading("text\n```\n# not\n```\n# Yes {#y}\n"),
+            Some("Yes".into())
+        );
+        assert_eq!(first_heading("## two\n"), None);
+    }
+
+    #[test]
+    fn title_from_dated_file_name() {
+        assert_eq!(
+            title_from_file_name(Path::new("a/2026-03-06-power-dynamics.md")),
+            "Power dynamics"
+        );
+        assert_eq!(title_from_file_name(Path::new("about.md")), "About");
+    }
+}

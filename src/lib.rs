@@ -1,0 +1,18 @@
+//! cairn: a static site generator for community knowledge bases.
+//!
+//! The build is a pipeline of small stages:
+//! [`content::load`] (files to typed documents) →
+//! [`model::link`] (documents to a linked site graph) →
+//! [`render::render`] (the graph to pages in memory) →
+//! [`output::write`] (pages to disk, swapped in only when complete).
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod slug;

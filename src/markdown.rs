@@ -1,0 +1,418 @@
+//! Markdown to HTML: pulldown-cmark with cairn's passes over its events.
+//!
+//! - `[[slug]]`, `[[slug|label]]`, `[[Display Name]]` become links to the
+//!   entity's page (an unknown target is an error at its line and column);
+//! - relative links to `.md` files become links to their pages;
+//! - headings get ids (for anchors); blocks get `dir="auto"` so that a
+//!   right-to-left paragraph inside a left-to-right note displays correctly;
+//! - raw HTML is passed, escaped or sanitized per `markdown.raw_html`.
+
+use crate::config::RawHtml;
+use crate::diag::{Diagnostic, Span};
+use crate::model::{Body, Site, Target};
+use crate::slug::slugify;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+/// What the renderer needs to know about the note it renders.
+pub struct Note<'a> {
+    pub body: &'a str,
+    pub source: &'a Path,
+    /// File line of the body's first line.
+    pub body_line: usize,
+    /// Relative path from this note's page to the site root (`../../`).
+    pub root: &'a str,
+    /// Drop the first `# ` heading: it became the page title.
+    pub strip_title: bool,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_WIKILINKS
+}
+
+/// Maps byte offsets of the body to file positions.
+struct Lines {
+    starts: Vec<usize>,
+    first: usize,
+}
+
+impl Lines {
+    fn new(text: &str, first: usize) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { starts, first }
+    }
+
+    fn span(&self, text: &str, offset: usize, len: usize) -> Span {
+        let i = self.starts.partition_point(|&s| s <= offset) - 1;
+        let col = text[self.starts[i]..offset].chars().count() + 1;
+        Span::new(
+            self.first + i,
+            col,
+            text[offset..offset + len].chars().count(),
+        )
+    }
+}
+
+/// Renders one note's body.
+pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let lines = Lines::new(note.body, note.body_line);
+    let mut out_events: Vec<Event> = Vec::new();
+    let mut links = Vec::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut first_paragraph = String::new();
+    let mut in_first_paragraph = false;
+    let mut seen_paragraph = false;
+    let mut stripped_title = !note.strip_title;
+    let mut depth = 0usize;
+    // Buffer for a heading until its end, to give it an id.
+    let mut heading: Option<(Vec<Event>, String)> = None;
+    // Inside a wikilink whose label we replace: skip the inner events.
+    let mut skip_label = false;
+    // Inside a link we dropped (private person, draft): drop its end too.
+    let mut drop_link_end: Vec<bool> = Vec::new();
+
+    let parser = Parser::new_ext(note.body, options()).into_offset_iter();
+    for (event, range) in parser {
+        let mut emit: Vec<Event> = Vec::with_capacity(1);
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                mut attrs,
+            }) => {
+                attrs.push(("dir".into(), Some("auto".into())));
+                heading = Some((
+                    vec![Event::Start(Tag::Heading {
+                        level,
+                        id,
+                        classes,
+                        attrs,
+                    })],
+                    String::new(),
+                ));
+                continue;
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((mut evs, text)) = heading.take() {
+                    if !stripped_title && level == HeadingLevel::H1 {
+                        stripped_title = true;
+                        continue;
+                    }
+                    if let Some(Event::Start(Tag::Heading { id, .. })) = evs.first_mut() {
+                        let base = id
+                            .as_ref()
+                            .map_or_else(|| slugify(&text), |i| i.to_string());
+                        let base = if base.is_empty() {
+                            "section".to_string()
+                        } else {
+                            base
+                        };
+                        let n = ids.entry(base.clone()).or_insert(0);
+                        *n += 1;
+                        let unique = if *n == 1 { base } else { format!("{base}-{n}") };
+                        *id = Some(CowStr::from(unique));
+                    }
+                    evs.push(Event::End(TagEnd::Heading(level)));
+                    out_events.extend(evs);
+                }
+                continue;
+            }
+            Event::Start(Tag::Paragraph) => {
+                if depth == 0 && !seen_paragraph {
+                    in_first_paragraph = true;
+                    seen_paragraph = true;
+                }
+                emit.push(Event::Html("<p dir=\"auto\">".into()));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                in_first_paragraph = false;
+                emit.push(Event::Html("</p>\n".into()));
+            }
+            Event::Start(Tag::Item) => {
+                depth += 1;
+                emit.push(Event::Html("<li dir=\"auto\">".into()));
+            }
+            Event::Start(Tag::BlockQuote(_)) => {
+                depth += 1;
+                emit.push(Event::Html("<blockquote dir=\"auto\">\n".into()));
+            }
+            Event::End(TagEnd::Item) => {
+                depth = depth.saturating_sub(1);
+                emit.push(Event::Html("</li>\n".into()));
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                depth = depth.saturating_sub(1);
+                emit.push(Event::Html("</blockquote>\n".into()));
+            }
+            Event::Start(Tag::List(_))
+            | Event::Start(Tag::FootnoteDefinition(_))
+            | Event::Start(Tag::Table(_)) => {
+                depth += 1;
+                emit.push(event);
+            }
+            Event::End(TagEnd::List(_))
+            | Event::End(TagEnd::FootnoteDefinition)
+            | Event::End(TagEnd::Table) => {
+                depth = depth.saturating_sub(1);
+                emit.push(event);
+            }
+            Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { has_pothole },
+                dest_url,
+                title,
+                id,
+            }) => {
+                let raw = dest_url.to_string();
+                let (name, fragment) = match raw.split_once('#') {
+                    Some((n, f)) => (n, Some(f)),
+                    None => (raw.as_str(), None),
+                };
+                match site.resolve(name) {
+                    Some(target) => {
+                        links.push(target);
+                        let (url, label) = site.target(target);
+                        match url {
+                            Some(url) => {
+                                let mut dest = format!("{}{url}", note.root);
+                                if let Some(f) = fragment {
+                                    dest.push('#');
+                                    dest.push_str(f);
+                                }
+                                emit.push(Event::Start(Tag::Link {
+                                    link_type: LinkType::Inline,
+                                    dest_url: dest.into(),
+                                    title,
+                                    id,
+                                }));
+                                drop_link_end.push(false);
+                            }
+                            None => drop_link_end.push(true),
+                        }
+                        if !has_pothole {
+                            emit.push(Event::Text(label.to_string().into()));
+                            skip_label = true;
+                        }
+                    }
+                    None => {
+                        let span = lines.span(note.body, range.start, range.len());
+                        if site.is_draft(name) {
+                            diags.push(
+                                Diagnostic::warning(
+                                    "draft-link",
+                                    format!(
+                                        "[[{name}]] links to a draft; it is shown as plain text"
+                                    ),
+                                )
+                                .in_file(note.source)
+                                .at(span),
+                            );
+                        } else {
+                            diags.push(
+                                Diagnostic::error("broken-wikilink", format!("[[{name}]] does not match any member, session, community or page"))
+                                    .in_file(note.source)
+                                    .at(span)
+                                    .help(match site.near_target(name) {
+                                        Some(n) => format!("did you mean [[{n}]]?"),
+                                        None => "link to a file name without `.md`, or to a person's display name".into(),
+                                    }),
+                            );
+                        }
+                        drop_link_end.push(true);
+                    }
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = match rewrite_md_link(site, note, &dest_url) {
+                    MdLink::NotMd => dest_url,
+                    MdLink::Page(target, url) => {
+                        links.push(target);
+                        url.into()
+                    }
+                    MdLink::Missing(path) => {
+                        let span = lines.span(note.body, range.start, range.len());
+                        diags.push(
+                            Diagnostic::warning("broken-link", format!("link to `{dest_url}`, which is not a published note of this site ({path})"))
+                                .in_file(note.source)
+                                .at(span)
+                                .help("check the file name; links are relative to this note's folder"),
+                        );
+                        dest_url
+                    }
+                };
+                drop_link_end.push(false);
+                emit.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Link) => {
+                skip_label = false;
+                if !drop_link_end.pop().unwrap_or(false) {
+                    emit.push(event);
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) if raw_html == RawHtml::Escape => {
+                emit.push(Event::Text(h));
+            }
+            other => {
+                if skip_label {
+                    continue;
+                }
+                emit.push(other);
+            }
+        }
+        if in_first_paragraph {
+            for e in &emit {
+                match e {
+                    Event::Text(t) | Event::Code(t) => first_paragraph.push_str(t),
+                    Event::SoftBreak | Event::HardBreak => first_paragraph.push(' '),
+                    _ => {}
+                }
+            }
+        }
+        if let Some((evs, text)) = heading.as_mut() {
+            for e in &emit {
+                if let Event::Text(t) | Event::Code(t) = e {
+                    text.push_str(t);
+                }
+            }
+            evs.extend(emit);
+        } else {
+            out_events.extend(emit);
+        }
+    }
+    let mut html = String::with_capacity(note.body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out_events.into_iter());
+    if raw_html == RawHtml::Sanitize {
+        html = sanitizer().clean(&html).to_string();
+    }
+    let body = Body {
+        html,
+        first_paragraph: first_paragraph
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        links,
+    };
+    (body, diags)
+}
+
+enum MdLink {
+    NotMd,
+    Page(Target, String),
+    Missing(String),
+}
+
+/// A relative link to a `.md` file, resolved against the note's folder.
+fn rewrite_md_link(site: &Site, note: &Note, dest: &str) -> MdLink {
+    if dest.contains("://") || dest.starts_with(['/', '#']) || dest.starts_with("mailto:") {
+        return MdLink::NotMd;
+    }
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let lower = path.to_ascii_lowercase();
+    if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
+        return MdLink::NotMd;
+    }
+    let decoded = percent_decode(path);
+    let mut target = PathBuf::new();
+    let base = note.source.parent().unwrap_or(Path::new(""));
+    for c in base.join(&decoded).components() {
+        match c {
+            Component::Normal(n) => target.push(n),
+            Component::ParentDir => {
+                if !target.pop() {
+                    return MdLink::Missing("it points outside the site".into());
+                }
+            }
+            Component::CurDir => {}
+            _ => return MdLink::Missing("absolute paths are not followed".into()),
+        }
+    }
+    match site.by_source.get(&target) {
+        Some(&t) => match site.target(t).0 {
+            Some(url) => {
+                let mut u = format!("{}{url}", note.root);
+                if let Some(f) = fragment {
+                    u.push('#');
+                    u.push_str(f);
+                }
+                MdLink::Page(t, u)
+            }
+            None => MdLink::Missing("that profile is private".into()),
+        },
+        None => MdLink::Missing(format!("no note at {}", target.display())),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static B: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    B.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_tags(["input"])
+            .add_generic_attributes(["dir", "id", "class", "lang"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("td", ["style"]);
+        b
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offsets_map_to_file_lines_and_char_columns() {
+        let text = "ab\nçé [[x]]\n";
+        let l = Lines::new(text, 5);
+        let off = text.find("[[").unwrap();
+        assert_eq!(l.span(text, off, 5), Span::new(6, 4, 5));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b.md"), "a b.md");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%é%"), "%é%");
+    }
+}

@@ -1,0 +1,687 @@
+//! LINK: turns the loaded documents into one site graph. Sessions know
+//! their community, facilitators, attendees and topics; people know the
+//! sessions they attended and led; every entity has its URL, and no two
+//! claim the same one.
+
+pub mod people;
+
+use crate::config::{Config, PeopleMode};
+use crate::content::dates::When;
+use crate::content::meta::{CommunityMeta, MemberMeta, PageMeta, SessionMeta};
+use crate::content::{Corpus, Doc, Status, keys_for};
+use crate::diag::{Diagnostic, Diagnostics, closest};
+use crate::slug::slugify_nonempty;
+use chrono::{DateTime, FixedOffset};
+use people::{Lookup, PeopleIndex};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// A reference to any entity that has a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    Session(usize),
+    Person(usize),
+    Community(usize),
+    Page(usize),
+    Topic(usize),
+}
+
+/// Markdown rendered to HTML, with what it links to.
+#[derive(Debug, Default, Clone)]
+pub struct Body {
+    pub html: String,
+    /// Plain text of the first paragraph.
+    pub first_paragraph: String,
+    pub links: Vec<Target>,
+}
+
+pub struct Session {
+    pub doc: Doc<SessionMeta>,
+    pub title: String,
+    pub url: String,
+    pub when: When,
+    pub end: Option<DateTime<FixedOffset>>,
+    pub status: Status,
+    pub community: Option<usize>,
+    pub facilitators: Vec<usize>,
+    pub attendees: Vec<usize>,
+    pub topics: Vec<usize>,
+    pub body: Body,
+    pub backlinks: Vec<Target>,
+    /// Previous and next session of the same community (or of the site).
+    pub prev: Option<usize>,
+    pub next: Option<usize>,
+}
+
+impl Session {
+    pub fn summary(&self) -> &str {
+        match &self.doc.meta.summary {
+            Some(s) if !s.0.is_empty() => &s.0,
+            _ => &self.body.first_paragraph,
+        }
+    }
+
+    /// Everyone who was there: facilitators, then attendees.
+    pub fn everyone(&self) -> impl Iterator<Item = usize> + '_ {
+        self.facilitators
+            .iter()
+            .chain(
+                self.attendees
+                    .iter()
+                    .filter(|a| !self.facilitators.contains(a)),
+            )
+            .copied()
+    }
+}
+
+pub struct Person {
+    pub slug: String,
+    pub name: String,
+    /// `None` for private (or draft) people: shown by name, never linked.
+    pub url: Option<String>,
+    pub profile: Option<Doc<MemberMeta>>,
+    pub body: Body,
+    pub attended: Vec<usize>,
+    pub facilitated: Vec<usize>,
+    pub communities: Vec<usize>,
+    pub topics: Vec<usize>,
+    pub backlinks: Vec<Target>,
+}
+
+impl Person {
+    pub fn is_public(&self) -> bool {
+        self.url.is_some()
+    }
+}
+
+pub struct Community {
+    pub slug: String,
+    pub name: String,
+    pub url: String,
+    pub doc: Option<Doc<CommunityMeta>>,
+    pub body: Body,
+    pub leads: Vec<usize>,
+    pub members: Vec<usize>,
+    pub sessions: Vec<usize>,
+    pub backlinks: Vec<Target>,
+}
+
+pub struct Page {
+    pub doc: Doc<PageMeta>,
+    pub title: String,
+    pub url: String,
+    pub body: Body,
+    pub backlinks: Vec<Target>,
+}
+
+pub struct Topic {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub sessions: Vec<usize>,
+    /// People with this topic in their expertise.
+    pub experts: Vec<usize>,
+}
+
+/// The linked site.
+pub struct Site {
+    /// Sorted by date, then slug.
+    pub sessions: Vec<Session>,
+    pub people: Vec<Person>,
+    pub communities: Vec<Community>,
+    pub pages: Vec<Page>,
+    pub topics: Vec<Topic>,
+    /// Lowercased slug, name or title -> entity, for `[[wikilinks]]`.
+    pub link_index: HashMap<String, Target>,
+    /// Source path -> entity, for relative `.md` links.
+    pub by_source: HashMap<PathBuf, Target>,
+    /// Keys of drafts, so a link to one says so.
+    pub drafts: Vec<String>,
+}
+
+/// URLs the site itself uses; a page may not take them.
+const RESERVED: &[&str] = &[
+    "sessions",
+    "members",
+    "topics",
+    "communities",
+    "actions",
+    "search",
+    "static",
+    "feed.xml",
+    "calendar.ics",
+    "sitemap.xml",
+    "robots.txt",
+    "404.html",
+];
+
+struct UrlRegistry {
+    owners: HashMap<String, PathBuf>,
+}
+
+impl UrlRegistry {
+    fn claim(&mut self, url: &str, source: &std::path::Path, diags: &mut Diagnostics) -> bool {
+        if let Some(first) = self.owners.get(url) {
+            diags.push(
+                Diagnostic::error(
+                    "url-clash",
+                    format!(
+                        "`/{url}` is claimed by both {} and {}",
+                        first.display(),
+                        source.display()
+                    ),
+                )
+                .in_file(source)
+                .help("rename one of the files, or give one of them a different `slug:`"),
+            );
+            return false;
+        }
+        self.owners.insert(url.to_string(), source.to_path_buf());
+        true
+    }
+}
+
+struct Linker<'a> {
+    config: &'a Config,
+    diags: Diagnostics,
+    people: Vec<Person>,
+    index: PeopleIndex,
+    drafts: Vec<String>,
+    communities: Vec<Community>,
+    community_keys: HashMap<String, usize>,
+    topics: Vec<Topic>,
+    topic_keys: HashMap<String, usize>,
+}
+
+impl Linker<'_> {
+    fn new_person(&mut self, slug: String, name: String, url: Option<String>) -> usize {
+        self.people.push(Person {
+            slug,
+            name,
+            url,
+            profile: None,
+            body: Body::default(),
+            attended: vec![],
+            facilitated: vec![],
+            communities: vec![],
+            topics: vec![],
+            backlinks: vec![],
+        });
+        self.people.len() - 1
+    }
+
+    /// Resolves people named under `field` in `doc`, creating pages for
+    /// people without a profile (open mode) or reporting them (strict).
+    fn people_of<M>(&mut self, doc: &Doc<M>, field: &str, names: &[String]) -> Vec<usize> {
+        let mut ids = Vec::with_capacity(names.len());
+        for raw in names {
+            let name = raw.trim().trim_start_matches('@');
+            if name.is_empty() {
+                continue;
+            }
+            let id = match self.index.lookup(name) {
+                Lookup::Found(id) => id,
+                Lookup::Unknown { near } => {
+                    let keys = keys_for(self.config, field);
+                    let span = doc.loc.value(&keys, raw);
+                    let is_draft = self.drafts.contains(&name.to_lowercase());
+                    let strict = self.config.people == PeopleMode::Strict;
+                    if strict && !is_draft {
+                        self.diags.push(
+                            doc.error("unknown-person", format!("unknown person `{name}` in `{field}`"))
+                                .at_opt(span)
+                                .help(match &near {
+                                    Some(n) => format!("did you mean `{n}`?"),
+                                    None => format!(
+                                        "add a profile in the members folder (e.g. {}.md), or set `people: open` in cairn.yaml",
+                                        slugify_nonempty(name)
+                                    ),
+                                }),
+                        );
+                    } else if let Some(n) = &near {
+                        self.diags.push(
+                            doc.warning(
+                                "near-person",
+                                format!("`{name}` has no profile but is close to `{n}`"),
+                            )
+                            .at_opt(span)
+                            .help(format!("did you mean `{n}`? If not, ignore this warning")),
+                        );
+                    }
+                    let slug = slugify_nonempty(name);
+                    let url = (!is_draft).then(|| format!("members/{slug}/"));
+                    let id = self.new_person(slug.clone(), name.to_string(), url);
+                    self.index.insert(name, id, true);
+                    self.index.insert(&slug, id, false);
+                    id
+                }
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    fn community_of<M>(&mut self, doc: &Doc<M>, raw: &str) -> usize {
+        let k = raw.trim().to_lowercase();
+        if let Some(&id) = self
+            .community_keys
+            .get(&k)
+            .or_else(|| self.community_keys.get(&slugify_nonempty(&k)))
+        {
+            return id;
+        }
+        let known: Vec<&str> = self.communities.iter().map(|c| c.slug.as_str()).collect();
+        if let Some(near) = closest(&k, known) {
+            self.diags.push(
+                doc.warning(
+                    "near-community",
+                    format!("community `{raw}` has no page but is close to `{near}`"),
+                )
+                .at_opt(doc.loc.value(&keys_for(self.config, "community"), raw))
+                .help(format!("did you mean `{near}`?")),
+            );
+        }
+        let slug = slugify_nonempty(raw);
+        self.communities.push(Community {
+            url: format!("communities/{slug}/"),
+            slug: slug.clone(),
+            name: raw.trim().to_string(),
+            doc: None,
+            body: Body::default(),
+            leads: vec![],
+            members: vec![],
+            sessions: vec![],
+            backlinks: vec![],
+        });
+        let id = self.communities.len() - 1;
+        self.community_keys.insert(k, id);
+        self.community_keys.insert(slug, id);
+        id
+    }
+
+    fn topic(&mut self, tag: &str) -> usize {
+        let slug = slugify_nonempty(tag);
+        if let Some(&id) = self.topic_keys.get(&slug) {
+            return id;
+        }
+        self.topics.push(Topic {
+            name: tag.trim().to_string(),
+            url: format!("topics/{slug}/"),
+            slug: slug.clone(),
+            sessions: vec![],
+            experts: vec![],
+        });
+        self.topic_keys.insert(slug, self.topics.len() - 1);
+        self.topics.len() - 1
+    }
+}
+
+/// Links a corpus into a site.
+pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
+    let Corpus {
+        mut sessions,
+        mut members,
+        mut communities,
+        mut pages,
+        drafts,
+    } = corpus;
+    let tz = config.timezone;
+    sessions.sort_by(|a, b| {
+        (a.when.instant(tz), &a.doc.slug, &a.doc.source).cmp(&(
+            b.when.instant(tz),
+            &b.doc.slug,
+            &b.doc.source,
+        ))
+    });
+    members.sort_by(|a, b| a.doc.source.cmp(&b.doc.source));
+    communities.sort_by(|a, b| a.doc.source.cmp(&b.doc.source));
+    pages.sort_by(|a, b| a.doc.source.cmp(&b.doc.source));
+
+    let mut l = Linker {
+        config,
+        diags: Diagnostics::new(),
+        people: vec![],
+        index: PeopleIndex::default(),
+        drafts,
+        communities: vec![],
+        community_keys: HashMap::new(),
+        topics: vec![],
+        topic_keys: HashMap::new(),
+    };
+    let mut urls = UrlRegistry {
+        owners: HashMap::new(),
+    };
+    for r in RESERVED {
+        urls.owners
+            .insert(format!("{r}/"), PathBuf::from("(cairn)"));
+    }
+
+    // Profiles first, so that names in notes resolve to them.
+    for m in members {
+        let private = m.doc.meta.private.0;
+        let url = format!("members/{}/", m.doc.slug);
+        if !private {
+            urls.claim(&url, &m.doc.source, &mut l.diags);
+        }
+        let id = l.new_person(
+            m.doc.slug.clone(),
+            m.name.clone(),
+            (!private).then_some(url),
+        );
+        let mut names = vec![m.doc.slug.clone(), m.name.clone()];
+        names.extend(m.doc.meta.aka.0.iter().cloned());
+        for n in &names {
+            if let Some(other) = l.index.insert(n, id, true) {
+                let other_src = l.people[other]
+                    .profile
+                    .as_ref()
+                    .map_or_else(String::new, |d| d.source.display().to_string());
+                l.diags.push(
+                    m.doc
+                        .error(
+                            "name-clash",
+                            format!("the name `{n}` also belongs to {other_src}"),
+                        )
+                        .at_opt(m.doc.loc.value(&["aka", "name", "slug"], n))
+                        .help("a name or aka must point to one person; remove it from one profile"),
+                );
+            }
+        }
+        l.people[id].profile = Some(m.doc);
+    }
+
+    for c in communities {
+        let url = format!("communities/{}/", c.doc.slug);
+        urls.claim(&url, &c.doc.source, &mut l.diags);
+        let id = l.communities.len();
+        for k in [c.doc.slug.to_lowercase(), c.name.to_lowercase()] {
+            l.community_keys.entry(k).or_insert(id);
+        }
+        l.communities.push(Community {
+            slug: c.doc.slug.clone(),
+            name: c.name,
+            url,
+            doc: Some(c.doc),
+            body: Body::default(),
+            leads: vec![],
+            members: vec![],
+            sessions: vec![],
+            backlinks: vec![],
+        });
+    }
+    for cid in 0..l.communities.len() {
+        let Some(doc) = l.communities[cid].doc.take() else {
+            continue;
+        };
+        let leads = l.people_of(&doc, "lead", &doc.meta.lead.0);
+        l.communities[cid].leads = leads;
+        l.communities[cid].doc = Some(doc);
+    }
+
+    // Profiles' communities and expertise.
+    for pid in 0..l.people.len() {
+        let Some(doc) = l.people[pid].profile.take() else {
+            continue;
+        };
+        for c in &doc.meta.communities.0 {
+            let cid = l.community_of(&doc, c);
+            if !l.people[pid].communities.contains(&cid) {
+                l.people[pid].communities.push(cid);
+            }
+        }
+        // A private profile must not show up anywhere, not even as a topic.
+        if l.people[pid].is_public() {
+            for t in &doc.meta.expertise.0 {
+                let tid = l.topic(t);
+                l.topics[tid].experts.push(pid);
+            }
+        }
+        l.people[pid].profile = Some(doc);
+    }
+
+    let mut linked = Vec::with_capacity(sessions.len());
+    for s in sessions {
+        let url = format!("sessions/{}/", s.doc.slug);
+        urls.claim(&url, &s.doc.source, &mut l.diags);
+        let community = s
+            .doc
+            .meta
+            .community
+            .as_ref()
+            .filter(|c| !c.0.is_empty())
+            .map(|c| l.community_of(&s.doc, &c.0));
+        let facilitators = l.people_of(&s.doc, "facilitators", &s.doc.meta.facilitators.0);
+        let attendees = l.people_of(&s.doc, "attendees", &s.doc.meta.attendees.0);
+        let mut topics = Vec::new();
+        for t in &s.doc.meta.tags.0 {
+            let tid = l.topic(t);
+            if !topics.contains(&tid) {
+                topics.push(tid);
+            }
+        }
+        linked.push(Session {
+            title: s.title,
+            url,
+            when: s.when,
+            end: s.end,
+            status: s.status,
+            community,
+            facilitators,
+            attendees,
+            topics,
+            body: Body::default(),
+            backlinks: vec![],
+            prev: None,
+            next: None,
+            doc: s.doc,
+        });
+    }
+
+    let mut page_list = Vec::with_capacity(pages.len());
+    for p in pages.drain(..) {
+        let url = format!("{}/", p.doc.slug);
+        if RESERVED.contains(&p.doc.slug.as_str()) {
+            l.diags.push(
+                p.doc
+                    .error(
+                        "url-clash",
+                        format!("page `{}` would replace cairn's own `/{url}`", p.doc.slug),
+                    )
+                    .help("rename the file or set another `slug:`"),
+            );
+        } else {
+            urls.claim(&url, &p.doc.source, &mut l.diags);
+        }
+        page_list.push(Page {
+            title: p.title,
+            url,
+            body: Body::default(),
+            backlinks: vec![],
+            doc: p.doc,
+        });
+    }
+
+    // Back references: people -> sessions, communities -> sessions, topics.
+    for (sid, s) in linked.iter().enumerate() {
+        for &p in &s.facilitators {
+            l.people[p].facilitated.push(sid);
+        }
+        for &p in &s.attendees {
+            if !s.facilitators.contains(&p) {
+                l.people[p].attended.push(sid);
+            }
+        }
+        if let Some(c) = s.community {
+            l.communities[c].sessions.push(sid);
+        }
+        for &t in &s.topics {
+            l.topics[t].sessions.push(sid);
+        }
+    }
+    // Generated people's URLs must not clash with anything either.
+    for p in &l.people {
+        if p.profile.is_none()
+            && let Some(url) = &p.url
+            && let Some(owner) = urls.owners.get(url)
+        {
+            l.diags.push(
+                Diagnostic::error(
+                    "url-clash",
+                    format!(
+                        "`{}` has no profile, and their page `/{url}` is already {}",
+                        p.name,
+                        owner.display()
+                    ),
+                )
+                .help("add a profile for them, or name them the way their profile does"),
+            );
+        }
+    }
+    for (pid, p) in l.people.iter_mut().enumerate() {
+        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+        for &s in p.attended.iter().chain(&p.facilitated) {
+            for &t in &linked[s].topics {
+                *counts.entry(t).or_default() += 1;
+            }
+        }
+        for (tid, t) in l.topics.iter().enumerate() {
+            if t.experts.contains(&pid) {
+                counts.entry(tid).or_default();
+            }
+        }
+        let mut v: Vec<(usize, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        p.topics = v.into_iter().map(|(t, _)| t).collect();
+        p.attended.sort_unstable();
+        p.facilitated.sort_unstable();
+    }
+    // Community members: profiles that list it, leads, and attendees.
+    for cid in 0..l.communities.len() {
+        let mut members: Vec<usize> = l.communities[cid].leads.clone();
+        for (pid, p) in l.people.iter().enumerate() {
+            if p.communities.contains(&cid) && !members.contains(&pid) {
+                members.push(pid);
+            }
+        }
+        for &sid in &l.communities[cid].sessions {
+            for pid in linked[sid].everyone() {
+                if !members.contains(&pid) {
+                    members.push(pid);
+                }
+            }
+        }
+        l.communities[cid].members = members;
+    }
+    for p in l.people.iter_mut() {
+        for &s in p.attended.iter().chain(&p.facilitated) {
+            if let Some(c) = linked[s].community
+                && !p.communities.contains(&c)
+            {
+                p.communities.push(c);
+            }
+        }
+    }
+    // Previous / next within the community (or among sessions without one).
+    let mut last: HashMap<Option<usize>, usize> = HashMap::new();
+    for sid in 0..linked.len() {
+        if linked[sid].status == Status::Cancelled {
+            continue;
+        }
+        let key = linked[sid].community;
+        if let Some(prev) = last.insert(key, sid) {
+            linked[sid].prev = Some(prev);
+            linked[prev].next = Some(sid);
+        }
+    }
+
+    let mut link_index = HashMap::new();
+    let mut by_source = HashMap::new();
+    // Lowest priority first; later inserts win.
+    for (i, p) in page_list.iter().enumerate() {
+        link_index.insert(p.title.to_lowercase(), Target::Page(i));
+    }
+    for (i, s) in linked.iter().enumerate() {
+        link_index.insert(s.title.to_lowercase(), Target::Session(i));
+    }
+    for (i, t) in l.topics.iter().enumerate() {
+        link_index.insert(t.slug.clone(), Target::Topic(i));
+    }
+    for (i, c) in l.communities.iter().enumerate() {
+        link_index.insert(c.name.to_lowercase(), Target::Community(i));
+    }
+    for (i, p) in l.people.iter().enumerate() {
+        link_index.insert(p.name.to_lowercase(), Target::Person(i));
+        if let Some(doc) = &p.profile {
+            for a in &doc.meta.aka.0 {
+                link_index.insert(a.to_lowercase(), Target::Person(i));
+            }
+        }
+    }
+    for (i, p) in page_list.iter().enumerate() {
+        link_index.insert(p.doc.slug.to_lowercase(), Target::Page(i));
+        by_source.insert(p.doc.source.clone(), Target::Page(i));
+    }
+    for (i, c) in l.communities.iter().enumerate() {
+        link_index.insert(c.slug.to_lowercase(), Target::Community(i));
+        if let Some(d) = &c.doc {
+            by_source.insert(d.source.clone(), Target::Community(i));
+        }
+    }
+    for (i, p) in l.people.iter().enumerate() {
+        link_index.insert(p.slug.to_lowercase(), Target::Person(i));
+        if let Some(d) = &p.profile {
+            by_source.insert(d.source.clone(), Target::Person(i));
+        }
+    }
+    for (i, s) in linked.iter().enumerate() {
+        link_index.insert(s.doc.slug.to_lowercase(), Target::Session(i));
+        by_source.insert(s.doc.source.clone(), Target::Session(i));
+    }
+
+    let site = Site {
+        sessions: linked,
+        people: l.people,
+        communities: l.communities,
+        pages: page_list,
+        topics: l.topics,
+        link_index,
+        by_source,
+        drafts: l.drafts,
+    };
+    (site, l.diags)
+}
+
+impl Site {
+    /// URL (relative to the root) and title of a target; `None` for people
+    /// who must not be linked.
+    pub fn target(&self, t: Target) -> (Option<&str>, &str) {
+        match t {
+            Target::Session(i) => (Some(&self.sessions[i].url), &self.sessions[i].title),
+            Target::Person(i) => (self.people[i].url.as_deref(), &self.people[i].name),
+            Target::Community(i) => (Some(&self.communities[i].url), &self.communities[i].name),
+            Target::Page(i) => (Some(&self.pages[i].url), &self.pages[i].title),
+            Target::Topic(i) => (Some(&self.topics[i].url), &self.topics[i].name),
+        }
+    }
+
+    /// Resolves the target of a `[[wikilink]]`.
+    pub fn resolve(&self, name: &str) -> Option<Target> {
+        let k = name.trim().to_lowercase();
+        self.link_index
+            .get(&k)
+            .or_else(|| self.link_index.get(&slugify_nonempty(&k)))
+            .copied()
+    }
+
+    /// The closest known link target, for "did you mean".
+    pub fn near_target(&self, name: &str) -> Option<&str> {
+        closest(name, self.link_index.keys().map(String::as_str))
+    }
+
+    pub fn is_draft(&self, name: &str) -> bool {
+        let k = name.trim().to_lowercase();
+        self.drafts.contains(&k) || self.drafts.contains(&slugify_nonempty(&k))
+    }
+}

@@ -1,0 +1,337 @@
+//! WRITE: the rendered site, held in memory, goes to disk without ever
+//! losing the previous output.
+//!
+//! The new site is written into a staging folder beside the output folder
+//! and swapped in only when complete. The output folder carries a marker
+//! file listing what cairn wrote; cairn refuses to replace a folder without
+//! it (unless empty), or one holding files it did not write, and never
+//! writes into the site root or a content folder.
+
+use crate::content::OUTPUT_MARKER;
+use crate::diag::Diagnostic;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashSet};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// One file of the output.
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// Copied from this file at write time.
+    Copy(PathBuf),
+}
+
+/// The whole site in memory: output path (`/`-separated) -> content.
+#[derive(Default)]
+pub struct Output {
+    pub files: BTreeMap<String, Content>,
+}
+
+impl Output {
+    pub fn add(&mut self, path: String, bytes: Vec<u8>) {
+        self.files.insert(path, Content::Bytes(bytes));
+    }
+
+    /// Adds every file under `dir` (hidden files excepted), later calls
+    /// overriding earlier ones.
+    pub fn copy_dir(&mut self, dir: &Path, diags: &mut Vec<Diagnostic>) {
+        if !dir.is_dir() {
+            return;
+        }
+        for entry in walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+                    let key = rel.to_string_lossy().replace('\\', "/");
+                    self.files
+                        .insert(key, Content::Copy(e.path().to_path_buf()));
+                }
+                Ok(_) => {}
+                Err(err) => diags.push(Diagnostic::error(
+                    "static",
+                    format!("cannot read static file: {err}"),
+                )),
+            }
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Content> {
+        self.files.get(path)
+    }
+
+    pub fn html_pages(&self) -> usize {
+        self.files.keys().filter(|k| k.ends_with(".html")).count()
+    }
+}
+
+/// Why the output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("refusing to write to {path}: {reason}")]
+    Refused { path: PathBuf, reason: String },
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+impl WriteError {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            WriteError::Refused { .. } => Some(
+                "cairn only replaces folders it created; pass another --output, or move the files away first",
+            ),
+            WriteError::Io { .. } => None,
+        }
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Makes a path absolute and clean, without requiring it to exist.
+pub fn absolute(p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    // Resolve symlinks in the part that exists.
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
+    for part in rest.into_iter().rev() {
+        if part == ".." {
+            out.pop();
+        } else if part != "." {
+            out.push(part);
+        }
+    }
+    out
+}
+
+/// Checks, before anything is built, that `out` may be (re)placed.
+pub fn check_target(out: &Path, root: &Path, content_dirs: &[PathBuf]) -> Result<(), WriteError> {
+    let out = absolute(out);
+    let root = absolute(root);
+    let refuse = |reason: String| WriteError::Refused {
+        path: out.clone(),
+        reason,
+    };
+    if out.parent().is_none() {
+        return Err(refuse("it is the file system root".into()));
+    }
+    if root.starts_with(&out) {
+        return Err(refuse("it is the site folder or contains it".into()));
+    }
+    for dir in content_dirs {
+        let dir = absolute(dir);
+        if dir.starts_with(&out) {
+            return Err(refuse(format!(
+                "it holds the content folder {}",
+                dir.display()
+            )));
+        }
+        if out.starts_with(&dir) && dir != root {
+            return Err(refuse(format!(
+                "it is inside the content folder {}",
+                dir.display()
+            )));
+        }
+    }
+    for special in ["static", "templates", "themes"] {
+        if out.starts_with(root.join(special)) {
+            return Err(refuse(format!("it is inside the site's {special}/ folder")));
+        }
+    }
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(refuse("it is a file, not a folder".into()));
+        }
+        if !out.join(OUTPUT_MARKER).is_file() {
+            let empty = std::fs::read_dir(&out)
+                .map_err(io_err(&out))?
+                .next()
+                .is_none();
+            if !empty {
+                return Err(refuse(
+                    "it was not created by cairn (no .cairn-output marker) and is not empty".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Files listed in an output folder's marker.
+fn manifest(dir: &Path) -> Option<HashSet<String>> {
+    let text = std::fs::read_to_string(dir.join(OUTPUT_MARKER)).ok()?;
+    Some(
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(String::from)
+            .collect(),
+    )
+}
+
+fn staging_name(out: &Path, what: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    out.with_file_name(format!(".{name}.cairn-{what}-{}", std::process::id()))
+}
+
+/// Removes leftovers of builds that were killed: staging folders and old
+/// outputs, each only if it carries cairn's marker. An old output whose
+/// swap never finished is put back first.
+fn clean_leftovers(out: &Path) -> Result<(), WriteError> {
+    let Some(parent) = out.parent() else {
+        return Ok(());
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let fname = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = fname.strip_prefix(&format!(".{name}.cairn-")) else {
+            continue;
+        };
+        let path = e.path();
+        if !path.join(OUTPUT_MARKER).is_file() {
+            continue;
+        }
+        if rest.starts_with("old-") && !out.exists() {
+            std::fs::rename(&path, out).map_err(io_err(out))?;
+        } else {
+            remove_cairn_dir(&path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes a folder cairn wrote: the files its marker lists, then the
+/// folders left empty. Anything else stays.
+fn remove_cairn_dir(dir: &Path) -> Result<(), WriteError> {
+    let Some(listed) = manifest(dir) else {
+        return Ok(());
+    };
+    listed.par_iter().for_each(|f| {
+        let _ = std::fs::remove_file(dir.join(f));
+    });
+    let _ = std::fs::remove_file(dir.join(OUTPUT_MARKER));
+    let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.into_path())
+        .collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for d in dirs {
+        let _ = std::fs::remove_dir(&d);
+    }
+    Ok(())
+}
+
+/// Files in an existing output folder that cairn did not write.
+fn foreign_files(dir: &Path) -> Vec<PathBuf> {
+    let listed = manifest(dir).unwrap_or_default();
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| !e.file_type().is_dir())
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel != OUTPUT_MARKER && !listed.contains(&rel)).then(|| e.path().to_path_buf())
+        })
+        .collect()
+}
+
+/// Writes the site into a staging folder, then swaps it in for `out`.
+pub fn write(output: &Output, out: &Path) -> Result<(), WriteError> {
+    let out = absolute(out);
+    clean_leftovers(&out)?;
+    if out.exists() && out.join(OUTPUT_MARKER).is_file() {
+        let foreign = foreign_files(&out);
+        if !foreign.is_empty() {
+            let list: Vec<String> = foreign
+                .iter()
+                .take(5)
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(WriteError::Refused {
+                path: out.clone(),
+                reason: format!(
+                    "it holds files cairn did not write ({}); put files you want published in static/",
+                    list.join(", ")
+                ),
+            });
+        }
+    }
+    let staging = staging_name(&out, "staging");
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+    }
+    std::fs::create_dir(&staging).map_err(io_err(&staging))?;
+    // Marker first, so an interrupted staging folder is recognisably ours.
+    let mut marker =
+        String::from("# cairn output folder: cairn may replace the files listed here.\n");
+    for path in output.files.keys() {
+        marker.push_str(path);
+        marker.push('\n');
+    }
+    std::fs::write(staging.join(OUTPUT_MARKER), &marker).map_err(io_err(&staging))?;
+
+    let dirs: std::collections::BTreeSet<PathBuf> = output
+        .files
+        .keys()
+        .filter_map(|p| Path::new(p).parent().map(|d| staging.join(d)))
+        .collect();
+    for d in &dirs {
+        std::fs::create_dir_all(d).map_err(io_err(d))?;
+    }
+    output
+        .files
+        .par_iter()
+        .try_for_each(|(path, content)| -> Result<(), WriteError> {
+            let dest = staging.join(path);
+            match content {
+                Content::Bytes(b) => std::fs::write(&dest, b).map_err(io_err(&dest)),
+                Content::Copy(src) => std::fs::copy(src, &dest).map(|_| ()).map_err(io_err(src)),
+            }
+        })?;
+
+    if out.exists() {
+        let old = staging_name(&out, "old");
+        std::fs::rename(&out, &old).map_err(io_err(&out))?;
+        std::fs::rename(&staging, &out).map_err(io_err(&out))?;
+        remove_cairn_dir(&old)?;
+    } else {
+        std::fs::rename(&staging, &out).map_err(io_err(&out))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! Template contexts: one typed struct per page kind, holding only what that
+//! page shows. Lists hold cards (title, URL, date), never whole pages.
+//! URLs are relative to the site root; templates prefix them with `root`.
+
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct SiteCtx<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub dir: &'a str,
+    pub generator: &'a str,
+    pub extra: &'a serde_json::Value,
+}
+
+/// Every page: the site, the way back to the root, and the page itself.
+#[derive(Serialize)]
+pub struct Page<'a, T: Serialize> {
+    pub site: &'a SiteCtx<'a>,
+    /// Relative path to the site root (`../../`), or an absolute path for 404.
+    pub root: &'a str,
+    /// This page's URL relative to the root.
+    pub url: &'a str,
+    /// Which top-level section this page belongs to, for the navigation.
+    pub section: &'a str,
+    pub page: T,
+}
+
+/// A person's name, with a link unless the person is private.
+#[derive(Serialize, Clone)]
+pub struct PersonLink<'a> {
+    pub name: &'a str,
+    pub url: Option<&'a str>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Link<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct Counted<T: Serialize> {
+    #[serde(flatten)]
+    pub item: T,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct SessionCard<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub date: String,
+    pub datetime: String,
+    pub status: crate::content::Status,
+    pub community: Option<Link<'a>>,
+    pub summary: std::borrow::Cow<'a, str>,
+    pub people: usize,
+}
+
+#[derive(Serialize)]
+pub struct CommunityCard<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub description: &'a str,
+    pub meets: &'a str,
+    pub sessions: usize,
+    pub members: usize,
+}
+
+#[derive(Serialize)]
+pub struct Home<'a> {
+    pub upcoming: Vec<SessionCard<'a>>,
+    pub recent: Vec<SessionCard<'a>>,
+    pub communities: Vec<CommunityCard<'a>>,
+    pub people: Vec<Counted<PersonLink<'a>>>,
+    pub session_count: usize,
+    pub people_count: usize,
+    pub topic_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct Year<'a> {
+    pub year: i32,
+    pub sessions: Vec<SessionCard<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct SessionList<'a> {
+    pub title: &'a str,
+    pub upcoming: Vec<SessionCard<'a>>,
+    pub years: Vec<Year<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct SessionPage<'a> {
+    pub title: &'a str,
+    pub date: String,
+    pub datetime: String,
+    pub end: Option<String>,
+    pub status: crate::content::Status,
+    pub location: Option<&'a str>,
+    pub community: Option<Link<'a>>,
+    pub facilitators: Vec<PersonLink<'a>>,
+    pub attendees: Vec<PersonLink<'a>>,
+    pub topics: Vec<Link<'a>>,
+    pub summary: &'a str,
+    pub content: &'a str,
+    pub backlinks: Vec<Link<'a>>,
+    pub prev: Option<Link<'a>>,
+    pub next: Option<Link<'a>>,
+    pub source: String,
+    pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+pub struct MemberCard<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub role: &'a str,
+    pub organization: &'a str,
+    pub sessions: usize,
+}
+
+#[derive(Serialize)]
+pub struct MemberList<'a> {
+    pub members: Vec<MemberCard<'a>>,
+    /// People named in notes who have no profile.
+    pub others: Vec<MemberCard<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct MemberPage<'a> {
+    pub name: &'a str,
+    pub has_profile: bool,
+    pub role: &'a str,
+    pub organization: &'a str,
+    pub joined: &'a str,
+    pub avatar: Option<String>,
+    pub aka: &'a [String],
+    pub links: Vec<Link<'a>>,
+    pub expertise: Vec<Link<'a>>,
+    pub communities: Vec<Link<'a>>,
+    pub content: &'a str,
+    pub facilitated: Vec<SessionCard<'a>>,
+    pub attended: Vec<SessionCard<'a>>,
+    pub topics: Vec<Counted<Link<'a>>>,
+    pub met_most: Vec<Counted<PersonLink<'a>>>,
+    pub backlinks: Vec<Link<'a>>,
+    pub extra: Option<&'a std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[derive(Serialize)]
+pub struct TopicList<'a> {
+    pub topics: Vec<Counted<Link<'a>>>,
+}
+
+#[derive(Serialize)]
+pub struct TopicPage<'a> {
+    pub name: &'a str,
+    pub sessions: Vec<SessionCard<'a>>,
+    pub people: Vec<Counted<PersonLink<'a>>>,
+    pub experts: Vec<PersonLink<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct CommunityList<'a> {
+    pub communities: Vec<CommunityCard<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct CommunityPage<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub meets: &'a str,
+    pub leads: Vec<PersonLink<'a>>,
+    pub content: &'a str,
+    pub upcoming: Vec<SessionCard<'a>>,
+    pub past: Vec<SessionCard<'a>>,
+    pub members: Vec<Counted<PersonLink<'a>>>,
+    pub backlinks: Vec<Link<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct FreePage<'a> {
+    pub title: &'a str,
+    pub content: &'a str,
+    pub backlinks: Vec<Link<'a>>,
+    pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+pub struct NotFound {}

@@ -1,0 +1,623 @@
+//! RENDER: the linked site to pages in memory. Each page kind has its
+//! template and its typed context ([`context`]); pages render in parallel.
+
+pub mod context;
+pub mod theme;
+
+use crate::config::Config;
+use crate::content::Status;
+use crate::diag::Diagnostic;
+use crate::model::{Session, Site, Target};
+use crate::output::Output;
+use crate::slug::root_of;
+use chrono::{DateTime, Utc};
+use context::*;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+pub use theme::Theme;
+
+/// One page to render.
+#[derive(Clone, Copy)]
+enum Job {
+    Home,
+    Sessions,
+    Session(usize),
+    Members,
+    Person(usize),
+    Topics,
+    Topic(usize),
+    Communities,
+    Community(usize),
+    Page(usize),
+    NotFound,
+}
+
+struct Renderer<'a> {
+    site: &'a Site,
+    config: &'a Config,
+    theme: &'a Theme,
+    ctx: SiteCtx<'a>,
+    now: DateTime<Utc>,
+}
+
+/// Renders every page of the site.
+pub fn render(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) -> (Output, Vec<Diagnostic>) {
+    let generator = concat!("cairn ", env!("CARGO_PKG_VERSION"));
+    let r = Renderer {
+        site,
+        config,
+        theme,
+        ctx: SiteCtx {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            dir: config.text_direction(),
+            generator,
+            extra: &config.extra,
+        },
+        now,
+    };
+    let mut jobs = vec![
+        Job::Home,
+        Job::Sessions,
+        Job::Members,
+        Job::Topics,
+        Job::Communities,
+        Job::NotFound,
+    ];
+    jobs.extend((0..site.sessions.len()).map(Job::Session));
+    jobs.extend(
+        site.people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_public())
+            .map(|(i, _)| Job::Person(i)),
+    );
+    jobs.extend((0..site.topics.len()).map(Job::Topic));
+    jobs.extend((0..site.communities.len()).map(Job::Community));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+
+    let results: Vec<Result<(String, Vec<u8>), Diagnostic>> =
+        jobs.par_iter().map(|j| r.job(*j)).collect();
+    let mut out = Output::default();
+    let mut diags = Vec::new();
+    for res in results {
+        match res {
+            Ok((path, bytes)) => out.add(path, bytes),
+            Err(d) => diags.push(d),
+        }
+    }
+    for (name, bytes) in theme::DEFAULT_STATIC {
+        out.add(name.to_string(), bytes.to_vec());
+    }
+    for dir in &theme.static_dirs {
+        out.copy_dir(dir, &mut diags);
+    }
+    (out, diags)
+}
+
+/// At most `max` characters, cut at a word boundary, with an ellipsis.
+pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            let head = head.rfind(' ').map_or(head, |i| &head[..i]);
+            format!("{}…", head.trim_end_matches([',', ';', ':', '.', ' '])).into()
+        }
+    }
+}
+
+impl<'a> Renderer<'a> {
+    fn job(&self, job: Job) -> Result<(String, Vec<u8>), Diagnostic> {
+        let s = self.site;
+        match job {
+            Job::Home => self.page("index.html", "", "home", self.home(), None),
+            Job::Sessions => self.page(
+                "sessions.html",
+                "sessions/",
+                "sessions",
+                self.session_list(),
+                None,
+            ),
+            Job::Session(i) => {
+                let sess = &s.sessions[i];
+                self.page(
+                    "session.html",
+                    &sess.url,
+                    "sessions",
+                    self.session(i),
+                    Some(&sess.doc.source),
+                )
+            }
+            Job::Members => self.page(
+                "members.html",
+                "members/",
+                "members",
+                self.member_list(),
+                None,
+            ),
+            Job::Person(i) => {
+                let p = &s.people[i];
+                let url = p.url.as_deref().unwrap_or_default();
+                self.page(
+                    "member.html",
+                    url,
+                    "members",
+                    self.person(i),
+                    p.profile.as_ref().map(|d| &d.source),
+                )
+            }
+            Job::Topics => self.page("topics.html", "topics/", "topics", self.topic_list(), None),
+            Job::Topic(i) => self.page(
+                "topic.html",
+                &s.topics[i].url,
+                "topics",
+                self.topic(i),
+                None,
+            ),
+            Job::Communities => self.page(
+                "communities.html",
+                "communities/",
+                "communities",
+                self.community_list(),
+                None,
+            ),
+            Job::Community(i) => {
+                let c = &s.communities[i];
+                self.page(
+                    "community.html",
+                    &c.url,
+                    "communities",
+                    self.community(i),
+                    c.doc.as_ref().map(|d| &d.source),
+                )
+            }
+            Job::Page(i) => {
+                let p = &s.pages[i];
+                self.page(
+                    "page.html",
+                    &p.url,
+                    "pages",
+                    self.free_page(i),
+                    Some(&p.doc.source),
+                )
+            }
+            Job::NotFound => {
+                let root = self.config.base_path().to_string();
+                let ctx = Page {
+                    site: &self.ctx,
+                    root: &root,
+                    url: "404.html",
+                    section: "",
+                    page: NotFound {},
+                };
+                self.render_to("404.html", "404.html", &ctx, None)
+            }
+        }
+    }
+
+    fn page<T: Serialize>(
+        &self,
+        template: &str,
+        url: &str,
+        section: &str,
+        page: T,
+        source: Option<&std::path::PathBuf>,
+    ) -> Result<(String, Vec<u8>), Diagnostic> {
+        let root = root_of(url);
+        let ctx = Page {
+            site: &self.ctx,
+            root: &root,
+            url,
+            section,
+            page,
+        };
+        self.render_to(template, &format!("{url}index.html"), &ctx, source)
+    }
+
+    fn render_to<T: Serialize>(
+        &self,
+        template: &str,
+        path: &str,
+        ctx: &T,
+        source: Option<&std::path::PathBuf>,
+    ) -> Result<(String, Vec<u8>), Diagnostic> {
+        let err = |msg: String| {
+            let mut d = Diagnostic::error("template", msg);
+            d.file = source.cloned();
+            d
+        };
+        let context = tera::Context::from_serialize(ctx)
+            .map_err(|e| err(format!("cannot build the context of /{path}: {e}")))?;
+        let html = self.theme.tera.render(template, &context).map_err(|e| {
+            err(format!(
+                "template `{template}` failed for /{path}: {}",
+                theme::tera_message(&e)
+            ))
+        })?;
+        Ok((path.to_string(), html.into_bytes()))
+    }
+
+    // ---- small building blocks ----
+
+    fn person_link(&self, id: usize) -> PersonLink<'a> {
+        let p = &self.site.people[id];
+        PersonLink {
+            name: &p.name,
+            url: p.url.as_deref(),
+        }
+    }
+
+    fn link(&self, t: Target) -> Option<Link<'a>> {
+        let (url, title) = self.site.target(t);
+        url.map(|url| Link { title, url })
+    }
+
+    fn backlinks(&self, ts: &[Target]) -> Vec<Link<'a>> {
+        ts.iter().filter_map(|t| self.link(*t)).collect()
+    }
+
+    fn card(&self, id: usize) -> SessionCard<'a> {
+        let s: &'a Session = &self.site.sessions[id];
+        let tz = self.config.timezone;
+        SessionCard {
+            title: &s.title,
+            url: &s.url,
+            date: s.when.short(tz),
+            datetime: s.when.iso(),
+            status: s.status,
+            community: s.community.and_then(|c| self.link(Target::Community(c))),
+            summary: excerpt(s.summary(), 240),
+            people: s.everyone().count(),
+        }
+    }
+
+    fn is_upcoming(&self, s: &Session) -> bool {
+        s.status == Status::Planned
+            && s.when.instant(self.config.timezone) >= self.now - chrono::Duration::hours(12)
+            || s.when.instant(self.config.timezone) > self.now
+    }
+
+    fn community_card(&self, id: usize) -> CommunityCard<'a> {
+        let c = &self.site.communities[id];
+        let meta = c.doc.as_ref().map(|d| &d.meta);
+        CommunityCard {
+            name: &c.name,
+            url: &c.url,
+            description: meta
+                .and_then(|m| m.description.as_ref())
+                .map_or("", |t| t.as_str()),
+            meets: meta
+                .and_then(|m| m.meets.as_ref())
+                .map_or("", |t| t.as_str()),
+            sessions: c.sessions.len(),
+            members: c
+                .members
+                .iter()
+                .filter(|&&p| self.site.people[p].is_public())
+                .count(),
+        }
+    }
+
+    /// People of a set of sessions, most frequent first.
+    fn people_count<I: IntoIterator<Item = usize>>(
+        &self,
+        sessions: I,
+        skip: Option<usize>,
+        limit: usize,
+    ) -> Vec<Counted<PersonLink<'a>>> {
+        let mut counts: HashMap<usize, usize> = HashMap::new();
+        for sid in sessions {
+            for p in self.site.sessions[sid].everyone() {
+                if Some(p) != skip {
+                    *counts.entry(p).or_default() += 1;
+                }
+            }
+        }
+        let mut v: Vec<(usize, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| self.site.people[a.0].name.cmp(&self.site.people[b.0].name))
+        });
+        v.into_iter()
+            .take(limit)
+            .map(|(p, count)| Counted {
+                item: self.person_link(p),
+                count,
+            })
+            .collect()
+    }
+
+    // ---- pages ----
+
+    fn home(&self) -> Home<'a> {
+        let s = self.site;
+        let upcoming: Vec<usize> = (0..s.sessions.len())
+            .filter(|&i| self.is_upcoming(&s.sessions[i]))
+            .take(5)
+            .collect();
+        let recent: Vec<usize> = (0..s.sessions.len())
+            .rev()
+            .filter(|&i| {
+                !self.is_upcoming(&s.sessions[i]) && s.sessions[i].status != Status::Cancelled
+            })
+            .take(6)
+            .collect();
+        let people: Vec<Counted<PersonLink>> = self
+            .people_count(0..s.sessions.len(), None, 24)
+            .into_iter()
+            .filter(|c| c.item.url.is_some())
+            .take(12)
+            .collect();
+        Home {
+            upcoming: upcoming.into_iter().map(|i| self.card(i)).collect(),
+            recent: recent.into_iter().map(|i| self.card(i)).collect(),
+            communities: (0..s.communities.len())
+                .map(|i| self.community_card(i))
+                .collect(),
+            people,
+            session_count: s.sessions.len(),
+            people_count: s.people.iter().filter(|p| p.is_public()).count(),
+            topic_count: s.topics.len(),
+        }
+    }
+
+    fn session_list(&self) -> SessionList<'a> {
+        let tz = self.config.timezone;
+        let mut years: Vec<Year> = Vec::new();
+        let mut upcoming = Vec::new();
+        for (i, sess) in self.site.sessions.iter().enumerate().rev() {
+            if self.is_upcoming(sess) {
+                upcoming.push(self.card(i));
+                continue;
+            }
+            let y = sess.when.year(tz);
+            match years.last_mut() {
+                Some(last) if last.year == y => last.sessions.push(self.card(i)),
+                _ => years.push(Year {
+                    year: y,
+                    sessions: vec![self.card(i)],
+                }),
+            }
+        }
+        upcoming.reverse();
+        SessionList {
+            title: "Sessions",
+            upcoming,
+            years,
+        }
+    }
+
+    fn session(&self, id: usize) -> SessionPage<'a> {
+        let s: &'a Session = &self.site.sessions[id];
+        let tz = self.config.timezone;
+        SessionPage {
+            title: &s.title,
+            date: s.when.display(tz),
+            datetime: s.when.iso(),
+            end: s.end.map(|e| {
+                let e = e.with_timezone(&tz);
+                if e.date_naive() == s.when.day(tz) {
+                    e.format("%H:%M").to_string()
+                } else {
+                    e.format("%A %-d %B %Y, %H:%M").to_string()
+                }
+            }),
+            status: s.status,
+            location: s.doc.meta.location.as_ref().map(|l| l.as_str()),
+            community: s.community.and_then(|c| self.link(Target::Community(c))),
+            facilitators: s
+                .facilitators
+                .iter()
+                .map(|&p| self.person_link(p))
+                .collect(),
+            attendees: s
+                .attendees
+                .iter()
+                .filter(|p| !s.facilitators.contains(p))
+                .map(|&p| self.person_link(p))
+                .collect(),
+            topics: s
+                .topics
+                .iter()
+                .filter_map(|&t| self.link(Target::Topic(t)))
+                .collect(),
+            summary: s.summary(),
+            content: &s.body.html,
+            backlinks: self.backlinks(&s.backlinks),
+            prev: s.prev.and_then(|p| self.link(Target::Session(p))),
+            next: s.next.and_then(|p| self.link(Target::Session(p))),
+            source: s.doc.source.display().to_string(),
+            extra: &s.doc.extra,
+        }
+    }
+
+    fn member_card(&self, id: usize) -> Option<MemberCard<'a>> {
+        let p = &self.site.people[id];
+        let meta = p.profile.as_ref().map(|d| &d.meta);
+        Some(MemberCard {
+            name: &p.name,
+            url: p.url.as_deref()?,
+            role: meta
+                .and_then(|m| m.role.as_ref())
+                .map_or("", |t| t.as_str()),
+            organization: meta
+                .and_then(|m| m.organization.as_ref())
+                .map_or("", |t| t.as_str()),
+            sessions: p.attended.len() + p.facilitated.len(),
+        })
+    }
+
+    fn member_list(&self) -> MemberList<'a> {
+        let mut members = Vec::new();
+        let mut others = Vec::new();
+        for (i, p) in self.site.people.iter().enumerate() {
+            if let Some(card) = self.member_card(i) {
+                if p.profile.is_some() {
+                    members.push(card);
+                } else {
+                    others.push(card);
+                }
+            }
+        }
+        let by_name =
+            |a: &MemberCard, b: &MemberCard| a.name.to_lowercase().cmp(&b.name.to_lowercase());
+        members.sort_by(by_name);
+        others.sort_by(by_name);
+        MemberList { members, others }
+    }
+
+    fn person(&self, id: usize) -> MemberPage<'a> {
+        let p = &self.site.people[id];
+        let meta = p.profile.as_ref().map(|d| &d.meta);
+        let text = |f: Option<&'a crate::content::fields::Text>| f.map_or("", |t| t.as_str());
+        let sessions = p.attended.iter().chain(&p.facilitated).copied();
+        let mut topic_counts: Vec<Counted<Link>> = Vec::new();
+        for &t in &p.topics {
+            let count = p
+                .attended
+                .iter()
+                .chain(&p.facilitated)
+                .filter(|&&s| self.site.sessions[s].topics.contains(&t))
+                .count();
+            if let Some(item) = self.link(Target::Topic(t)) {
+                topic_counts.push(Counted { item, count });
+            }
+        }
+        MemberPage {
+            name: &p.name,
+            has_profile: p.profile.is_some(),
+            role: text(meta.and_then(|m| m.role.as_ref())),
+            organization: text(meta.and_then(|m| m.organization.as_ref())),
+            joined: text(meta.and_then(|m| m.joined.as_ref())),
+            avatar: meta.and_then(|m| m.avatar.as_ref()).map(|a| {
+                a.as_str()
+                    .trim_start_matches('/')
+                    .trim_start_matches("static/")
+                    .to_string()
+            }),
+            aka: meta.map_or(&[], |m| &m.aka.0[..]),
+            links: meta.map_or_else(Vec::new, |m| {
+                m.links
+                    .iter()
+                    .map(|(label, url)| Link {
+                        title: label,
+                        url: url.as_str(),
+                    })
+                    .collect()
+            }),
+            expertise: meta.map_or_else(Vec::new, |m| {
+                m.expertise
+                    .0
+                    .iter()
+                    .filter_map(|t| {
+                        let slug = crate::slug::slugify_nonempty(t);
+                        let id = self.site.topics.iter().position(|x| x.slug == slug)?;
+                        self.link(Target::Topic(id))
+                    })
+                    .collect()
+            }),
+            communities: p
+                .communities
+                .iter()
+                .filter_map(|&c| self.link(Target::Community(c)))
+                .collect(),
+            content: &p.body.html,
+            facilitated: p.facilitated.iter().rev().map(|&s| self.card(s)).collect(),
+            attended: p.attended.iter().rev().map(|&s| self.card(s)).collect(),
+            topics: topic_counts,
+            met_most: self.people_count(sessions, Some(id), 8),
+            backlinks: self.backlinks(&p.backlinks),
+            extra: p.profile.as_ref().map(|d| &d.extra),
+        }
+    }
+
+    fn topic_list(&self) -> TopicList<'a> {
+        let mut topics: Vec<Counted<Link>> = self
+            .site
+            .topics
+            .iter()
+            .map(|t| Counted {
+                item: Link {
+                    title: &t.name,
+                    url: &t.url,
+                },
+                count: t.sessions.len(),
+            })
+            .collect();
+        topics.sort_by(|a, b| {
+            a.item
+                .title
+                .to_lowercase()
+                .cmp(&b.item.title.to_lowercase())
+        });
+        TopicList { topics }
+    }
+
+    fn topic(&self, id: usize) -> TopicPage<'a> {
+        let t = &self.site.topics[id];
+        TopicPage {
+            name: &t.name,
+            sessions: t.sessions.iter().rev().map(|&s| self.card(s)).collect(),
+            people: self.people_count(t.sessions.iter().copied(), None, 24),
+            experts: t.experts.iter().map(|&p| self.person_link(p)).collect(),
+        }
+    }
+
+    fn community_list(&self) -> CommunityList<'a> {
+        CommunityList {
+            communities: (0..self.site.communities.len())
+                .map(|i| self.community_card(i))
+                .collect(),
+        }
+    }
+
+    fn community(&self, id: usize) -> CommunityPage<'a> {
+        let c = &self.site.communities[id];
+        let card = self.community_card(id);
+        let (upcoming, past): (Vec<usize>, Vec<usize>) = c
+            .sessions
+            .iter()
+            .partition(|&&s| self.is_upcoming(&self.site.sessions[s]));
+        let mut members = self.people_count(c.sessions.iter().copied(), None, usize::MAX);
+        for &m in &c.members {
+            if !members
+                .iter()
+                .any(|x| x.item.name == self.site.people[m].name)
+            {
+                members.push(Counted {
+                    item: self.person_link(m),
+                    count: 0,
+                });
+            }
+        }
+        CommunityPage {
+            name: card.name,
+            description: card.description,
+            meets: card.meets,
+            leads: c.leads.iter().map(|&p| self.person_link(p)).collect(),
+            content: &c.body.html,
+            upcoming: upcoming.into_iter().map(|s| self.card(s)).collect(),
+            past: past.into_iter().rev().map(|s| self.card(s)).collect(),
+            members,
+            backlinks: self.backlinks(&c.backlinks),
+        }
+    }
+
+    fn free_page(&self, id: usize) -> FreePage<'a> {
+        let p = &self.site.pages[id];
+        FreePage {
+            title: &p.title,
+            content: &p.body.html,
+            backlinks: self.backlinks(&p.backlinks),
+            extra: &p.doc.extra,
+        }
+    }
+}
