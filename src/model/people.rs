@@ -10,7 +10,9 @@ use std::collections::HashMap;
 pub enum Lookup {
     Found(usize),
     /// Not known; the closest known name or slug, if any is near.
-    Unknown { near: Option<String> },
+    Unknown {
+        near: Option<String>,
+    },
 }
 
 /// Name keys to person ids.

@@ -229,9 +229,16 @@ impl<'a> Renderer<'a> {
         ctx: &T,
         source: Option<&std::path::PathBuf>,
     ) -> Result<(String, Vec<u8>), Diagnostic> {
+        // A failing override is the template's fault; the default theme's
+        // failures come from what the note gave it.
+        let template_file = self.theme.sources.get(template);
         let err = |msg: String| {
             let mut d = Diagnostic::error("template", msg);
-            d.file = source.cloned();
+            d.file = template_file.or(source).cloned();
+            if let (Some(_), Some(src)) = (template_file, source) {
+                d.message
+                    .push_str(&format!(" (rendering {})", src.display()));
+            }
             d
         };
         let context = tera::Context::from_serialize(ctx)

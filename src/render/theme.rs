@@ -38,6 +38,9 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
 
 pub struct Theme {
     pub tera: Tera,
+    /// Template name -> the file it came from, for templates that override
+    /// the default theme.
+    pub sources: std::collections::HashMap<String, PathBuf>,
     /// Static folders to copy, lowest priority first (theme, then site).
     pub static_dirs: Vec<PathBuf>,
 }
@@ -155,7 +158,11 @@ impl Theme {
             errors.push(d);
         }
         if errors.is_empty() {
-            Ok(Theme { tera, static_dirs })
+            Ok(Theme {
+                tera,
+                sources,
+                static_dirs,
+            })
         } else {
             Err(errors)
         }

@@ -1,0 +1,88 @@
+//! The example site: builds cleanly, every link resolves, and every
+//! session and attendee reach each other.
+
+use crate::util::*;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// Builds example-site once for all tests of this module.
+fn example() -> &'static Built {
+    static SITE: OnceLock<(tempfile::TempDir, Built)> = OnceLock::new();
+    &SITE
+        .get_or_init(|| {
+            let out = tempfile::tempdir().unwrap();
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example-site");
+            let target = out.path().join("site");
+            let run = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+                .args(["build", "--root"])
+                .arg(&root)
+                .arg("--output")
+                .arg(&target)
+                .env("SOURCE_DATE_EPOCH", NOW)
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+            assert!(run.status.success(), "example-site failed:\n{stderr}");
+            assert!(
+                !stderr.contains("warning"),
+                "example-site has warnings:\n{stderr}"
+            );
+            (out, Built::with_stderr(target, stderr))
+        })
+        .1
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    let broken = example().broken_links();
+    assert!(broken.is_empty(), "{broken:#?}");
+}
+
+#[test]
+fn every_session_reaches_its_attendees_and_back() {
+    let site = example();
+    let list = site.page("sessions/");
+    let sessions = list.links("a.card-title");
+    assert!(sessions.len() >= 12, "{sessions:?}");
+    let mut people_seen = 0;
+    for s in &sessions {
+        let page = site.page(s);
+        for person in page.links("a.attendee, a.facilitator") {
+            people_seen += 1;
+            let p = site.page(&person);
+            assert!(p.links_to(s), "/{person} does not link back to /{s}");
+        }
+    }
+    assert!(people_seen > 50, "only {people_seen} attendee links");
+}
+
+#[test]
+fn it_shows_the_communities_and_upcoming_sessions() {
+    let site = example();
+    let home = site.page("");
+    assert!(home.select("#upcoming-h ~ ul li").len() >= 2);
+    assert!(home.select("#communities-h ~ ul li").len() >= 3);
+}
+
+#[test]
+fn no_draft_or_private_profile_leaks() {
+    let site = example();
+    for url in site.pages() {
+        let p = site.page(&url);
+        assert!(
+            !url.contains("mei-ling-zhou"),
+            "private profile page /{url}"
+        );
+        assert!(!url.contains("lena-vogel"), "draft profile page /{url}");
+        assert!(!p.source.contains("Lena Vogel"), "draft member on /{url}");
+        assert!(
+            !p.source.contains("members/mei-ling-zhou/"),
+            "link to private profile on /{url}"
+        );
+        assert!(
+            !url.contains("2026-10-28-welcoming-new-members"),
+            "draft session /{url}"
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! cairn's integration tests: one binary, one module per area. Each test
+//! builds a real fixture site with the real `cairn` binary and inspects the
+//! HTML that comes out with an HTML parser.
+
+mod util;
+
+mod cli;
+mod config;
+mod content;
+mod example_site;
+mod existing_repo;
+mod linking;
+mod markdown;
+mod output_safety;
+mod theme;
