@@ -41,6 +41,7 @@ pub struct Built {
 
 /// Runs every stage, collecting all diagnostics.
 pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
+    let mut timer = Timer::new();
     let mut diags = Diagnostics::new();
     let theme = match Theme::load(config) {
         Ok(t) => Some(t),
@@ -54,20 +55,25 @@ pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
         now: opts.now,
         exclude: opts.exclude.clone(),
     };
+    timer.lap("theme");
     let (corpus, load_diags) = content::load(config, &load_opts);
     diags.extend(load_diags);
+    timer.lap("load");
     let notes = corpus.sessions.len()
         + corpus.members.len()
         + corpus.communities.len()
         + corpus.pages.len();
     let (mut site, link_diags) = model::link(config, corpus);
     diags.extend(link_diags);
+    timer.lap("link");
     diags.extend(render_bodies(&mut site, config));
+    timer.lap("markdown");
 
     let mut output = None;
     if let Some(theme) = theme {
         let (out, render_diags) = render::render(&site, config, &theme, opts.now);
         diags.extend(render_diags);
+        timer.lap("render");
         if !diags.has_errors() {
             output = Some(out);
         }
@@ -80,6 +86,37 @@ pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
         },
         diags,
     )
+}
+
+/// Stage timings, printed to stderr when `CAIRN_TIMINGS` is set.
+pub struct Timer {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Timer {
+    pub fn new() -> Timer {
+        Timer {
+            on: std::env::var_os("CAIRN_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    pub fn lap(&mut self, stage: &str) {
+        if self.on {
+            eprintln!(
+                "  {stage:<10} {:>8.1} ms",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        self.last = std::time::Instant::now();
+    }
+}
+
+impl Default for Timer {
+    fn default() -> Self {
+        Timer::new()
+    }
 }
 
 /// Whether the note's first heading repeats its title (and so is dropped

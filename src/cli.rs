@@ -135,7 +135,10 @@ fn cmd_build(root: &Path, output: Option<PathBuf>, base_url: Option<&str>, draft
         );
         return CONTENT_ERROR;
     };
-    if let Err(e) = output::write(&site, &out) {
+    let mut timer = build::Timer::new();
+    let written = output::write(&site, &out);
+    timer.lap("write");
+    if let Err(e) = written {
         let mut ds = Diagnostics::new();
         ds.push(Diagnostic::error("output", e.to_string()).help_opt(e.hint().map(String::from)));
         print_diags(root, &ds);

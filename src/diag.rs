@@ -275,7 +275,12 @@ where
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = strsim::levenshtein(&w, &c.to_lowercase());
-        let limit = if w.chars().count() <= 3 { 1 } else { 2 };
+        // One edit in a very short word is a different word.
+        let limit = match w.chars().count() {
+            0..=3 => 0,
+            4..=5 => 1,
+            _ => 2,
+        };
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
@@ -293,6 +298,8 @@ mod tests {
         assert_eq!(closest("eli-m", names), Some("eli-n"));
         assert_eq!(closest("Dana-Kim", names), Some("dana-kim"));
         assert_eq!(closest("zzzzzz", names), None);
+        assert_eq!(closest("c4", ["c3"]), None);
+        assert_eq!(closest("SAM", names), Some("sam"));
     }
 
     #[test]

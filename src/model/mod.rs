@@ -559,17 +559,27 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
     }
     // Community members: profiles that list it, leads, and attendees.
     for cid in 0..l.communities.len() {
-        let mut members: Vec<usize> = l.communities[cid].leads.clone();
-        for (pid, p) in l.people.iter().enumerate() {
-            if p.communities.contains(&cid) && !members.contains(&pid) {
+        let mut members: Vec<usize> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let listed = l
+            .people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.communities.contains(&cid))
+            .map(|(i, _)| i);
+        let attended = l.communities[cid]
+            .sessions
+            .iter()
+            .flat_map(|&sid| linked[sid].everyone());
+        for pid in l.communities[cid]
+            .leads
+            .iter()
+            .copied()
+            .chain(listed)
+            .chain(attended)
+        {
+            if seen.insert(pid) {
                 members.push(pid);
-            }
-        }
-        for &sid in &l.communities[cid].sessions {
-            for pid in linked[sid].everyone() {
-                if !members.contains(&pid) {
-                    members.push(pid);
-                }
             }
         }
         l.communities[cid].members = members;

@@ -271,7 +271,16 @@ impl<'a> Renderer<'a> {
         ts.iter().filter_map(|t| self.link(*t)).collect()
     }
 
+    /// A card with its summary, for the home page and the session list.
     fn card(&self, id: usize) -> SessionCard<'a> {
+        let mut c = self.row(id);
+        c.summary = excerpt(self.site.sessions[id].summary(), 240);
+        c
+    }
+
+    /// A card without summary, for the long lists of member, topic and
+    /// community pages.
+    fn row(&self, id: usize) -> SessionCard<'a> {
         let s: &'a Session = &self.site.sessions[id];
         let tz = self.config.timezone;
         SessionCard {
@@ -281,7 +290,7 @@ impl<'a> Renderer<'a> {
             datetime: s.when.iso(),
             status: s.status,
             community: s.community.and_then(|c| self.link(Target::Community(c))),
-            summary: excerpt(s.summary(), 240),
+            summary: std::borrow::Cow::Borrowed(""),
             people: s.everyone().count(),
         }
     }
@@ -537,8 +546,8 @@ impl<'a> Renderer<'a> {
                 .filter_map(|&c| self.link(Target::Community(c)))
                 .collect(),
             content: &p.body.html,
-            facilitated: p.facilitated.iter().rev().map(|&s| self.card(s)).collect(),
-            attended: p.attended.iter().rev().map(|&s| self.card(s)).collect(),
+            facilitated: p.facilitated.iter().rev().map(|&s| self.row(s)).collect(),
+            attended: p.attended.iter().rev().map(|&s| self.row(s)).collect(),
             topics: topic_counts,
             met_most: self.people_count(sessions, Some(id), 8),
             backlinks: self.backlinks(&p.backlinks),
@@ -572,7 +581,7 @@ impl<'a> Renderer<'a> {
         let t = &self.site.topics[id];
         TopicPage {
             name: &t.name,
-            sessions: t.sessions.iter().rev().map(|&s| self.card(s)).collect(),
+            sessions: t.sessions.iter().rev().map(|&s| self.row(s)).collect(),
             people: self.people_count(t.sessions.iter().copied(), None, 24),
             experts: t.experts.iter().map(|&p| self.person_link(p)).collect(),
         }
@@ -612,7 +621,7 @@ impl<'a> Renderer<'a> {
             leads: c.leads.iter().map(|&p| self.person_link(p)).collect(),
             content: &c.body.html,
             upcoming: upcoming.into_iter().map(|s| self.card(s)).collect(),
-            past: past.into_iter().rev().map(|s| self.card(s)).collect(),
+            past: past.into_iter().rev().map(|s| self.row(s)).collect(),
             members,
             backlinks: self.backlinks(&c.backlinks),
         }
