@@ -81,10 +81,25 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
     // Inside a link we dropped (private person, draft): drop its end too.
     let mut drop_link_end: Vec<bool> = Vec::new();
 
+    // Text after a task list marker, held back to find an `@owner`.
+    let mut owner_buf: Option<String> = None;
+
     let parser = Parser::new_ext(note.body, options()).into_offset_iter();
     for (event, range) in parser {
         let mut emit: Vec<Event> = Vec::with_capacity(1);
+        if let Some(buf) = owner_buf.as_mut() {
+            if let Event::Text(t) = &event {
+                buf.push_str(t);
+                continue;
+            }
+            let buf = owner_buf.take().unwrap_or_default();
+            emit.extend(owner_link(site, note.root, buf, &mut links));
+        }
         match event {
+            Event::TaskListMarker(_) => {
+                emit.push(event);
+                owner_buf = Some(String::new());
+            }
             Event::Start(Tag::Heading {
                 level,
                 id,
@@ -313,6 +328,42 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
         links,
     };
     (body, diags)
+}
+
+/// The text after a task list marker: a leading `@owner` becomes a link to
+/// the owner's page (plain text for people without one).
+fn owner_link<'e>(
+    site: &Site,
+    root: &str,
+    text: String,
+    links: &mut Vec<Target>,
+) -> Vec<Event<'e>> {
+    let lead = text.len() - text.trim_start().len();
+    let Some((name, rest)) = crate::model::actions::split_owner(&text[lead..]) else {
+        return vec![Event::Text(text.into())];
+    };
+    let Some(Target::Person(id)) = site.resolve(name) else {
+        return vec![Event::Text(text.clone().into())];
+    };
+    let person = &site.people[id];
+    let mut out = vec![Event::Text(text[..lead].to_string().into())];
+    match &person.url {
+        Some(url) => {
+            links.push(Target::Person(id));
+            out.push(Event::Html(
+                format!(
+                    "<a class=\"owner\" href=\"{}\">",
+                    crate::render::theme::escape_html(&format!("{root}{url}"))
+                )
+                .into(),
+            ));
+            out.push(Event::Text(person.name.clone().into()));
+            out.push(Event::Html("</a>".into()));
+        }
+        None => out.push(Event::Text(person.name.clone().into())),
+    }
+    out.push(Event::Text(rest.to_string().into()));
+    out
 }
 
 enum MdLink {

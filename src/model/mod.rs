@@ -3,6 +3,7 @@
 //! sessions they attended and led; every entity has its URL, and no two
 //! claim the same one.
 
+pub mod actions;
 pub mod people;
 
 use crate::config::{Config, PeopleMode};
@@ -46,6 +47,8 @@ pub struct Session {
     pub facilitators: Vec<usize>,
     pub attendees: Vec<usize>,
     pub topics: Vec<usize>,
+    /// Indexes into [`Site::actions`].
+    pub actions: Vec<usize>,
     pub body: Body,
     pub backlinks: Vec<Target>,
     /// Previous and next session of the same community (or of the site).
@@ -85,6 +88,8 @@ pub struct Person {
     pub facilitated: Vec<usize>,
     pub communities: Vec<usize>,
     pub topics: Vec<usize>,
+    /// Action items this person owns, indexes into [`Site::actions`].
+    pub actions: Vec<usize>,
     pub backlinks: Vec<Target>,
 }
 
@@ -123,6 +128,15 @@ pub struct Topic {
     pub experts: Vec<usize>,
 }
 
+/// An action item of a session note.
+pub struct Action {
+    pub session: usize,
+    pub owner: usize,
+    pub text: String,
+    pub due: Option<chrono::NaiveDate>,
+    pub done: bool,
+}
+
 /// The linked site.
 pub struct Site {
     /// Sorted by date, then slug.
@@ -131,6 +145,8 @@ pub struct Site {
     pub communities: Vec<Community>,
     pub pages: Vec<Page>,
     pub topics: Vec<Topic>,
+    /// Action items, in session order.
+    pub actions: Vec<Action>,
     /// Lowercased slug, name or title -> entity, for `[[wikilinks]]`.
     pub link_index: HashMap<String, Target>,
     /// Source path -> entity, for relative `.md` links.
@@ -191,6 +207,7 @@ struct Linker<'a> {
     community_keys: HashMap<String, usize>,
     topics: Vec<Topic>,
     topic_keys: HashMap<String, usize>,
+    actions: Vec<Action>,
 }
 
 impl Linker<'_> {
@@ -205,6 +222,7 @@ impl Linker<'_> {
             facilitated: vec![],
             communities: vec![],
             topics: vec![],
+            actions: vec![],
             backlinks: vec![],
         });
         self.people.len() - 1
@@ -215,15 +233,35 @@ impl Linker<'_> {
     fn people_of<M>(&mut self, doc: &Doc<M>, field: &str, names: &[String]) -> Vec<usize> {
         let mut ids = Vec::with_capacity(names.len());
         for raw in names {
+            let keys = keys_for(self.config, field);
+            let Some(id) = self.person(doc, field, raw, || doc.loc.value(&keys, raw)) else {
+                continue;
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// Resolves one name, as [`Linker::people_of`] does; `span` says where
+    /// the name is written, for diagnostics.
+    fn person<M>(
+        &mut self,
+        doc: &Doc<M>,
+        field: &str,
+        raw: &str,
+        span: impl FnOnce() -> Option<crate::diag::Span>,
+    ) -> Option<usize> {
+        {
             let name = raw.trim().trim_start_matches('@');
             if name.is_empty() {
-                continue;
+                return None;
             }
             let id = match self.index.lookup(name) {
                 Lookup::Found(id) => id,
                 Lookup::Unknown { near } => {
-                    let keys = keys_for(self.config, field);
-                    let span = doc.loc.value(&keys, raw);
+                    let span = span();
                     let is_draft = self.drafts.contains(&name.to_lowercase());
                     let strict = self.config.people == PeopleMode::Strict;
                     if strict && !is_draft {
@@ -256,11 +294,8 @@ impl Linker<'_> {
                     id
                 }
             };
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+            Some(id)
         }
-        ids
     }
 
     fn community_of<M>(&mut self, doc: &Doc<M>, raw: &str) -> usize {
@@ -349,6 +384,7 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         community_keys: HashMap::new(),
         topics: vec![],
         topic_keys: HashMap::new(),
+        actions: vec![],
     };
     let mut urls = UrlRegistry {
         owners: HashMap::new(),
@@ -454,6 +490,39 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
             .map(|c| l.community_of(&s.doc, &c.0));
         let facilitators = l.people_of(&s.doc, "facilitators", &s.doc.meta.facilitators.0);
         let attendees = l.people_of(&s.doc, "attendees", &s.doc.meta.attendees.0);
+        let sid = linked.len();
+        let mut session_actions = Vec::new();
+        for raw in actions::scan(&s.doc.body, s.doc.body_line) {
+            let Some(owner) = l.person(&s.doc, "action owner", &raw.owner, || Some(raw.span))
+            else {
+                continue;
+            };
+            let due = match raw.due {
+                Some(Ok(d)) => Some(d),
+                Some(Err(bad)) => {
+                    l.diags.push(
+                        s.doc
+                            .error(
+                                "due-date",
+                                format!("invalid due date `{bad}` in an action item"),
+                            )
+                            .at(raw.span)
+                            .help("write it as (due YYYY-MM-DD), e.g. (due 2026-04-01)"),
+                    );
+                    None
+                }
+                None => None,
+            };
+            session_actions.push(l.actions.len());
+            l.people[owner].actions.push(l.actions.len());
+            l.actions.push(Action {
+                session: sid,
+                owner,
+                text: raw.text,
+                due,
+                done: raw.done,
+            });
+        }
         let mut topics = Vec::new();
         for t in &s.doc.meta.tags.0 {
             let tid = l.topic(t);
@@ -471,6 +540,7 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
             facilitators,
             attendees,
             topics,
+            actions: session_actions,
             body: Body::default(),
             backlinks: vec![],
             prev: None,
@@ -656,6 +726,7 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         communities: l.communities,
         pages: page_list,
         topics: l.topics,
+        actions: l.actions,
         link_index,
         by_source,
         drafts: l.drafts,

@@ -110,6 +110,7 @@ pub struct SessionPage<'a> {
     pub backlinks: Vec<Link<'a>>,
     pub prev: Option<Link<'a>>,
     pub next: Option<Link<'a>>,
+    pub actions: Vec<ActionItem<'a>>,
     pub source: String,
     pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
 }
@@ -147,6 +148,8 @@ pub struct MemberPage<'a> {
     pub attended: Vec<SessionCard<'a>>,
     pub topics: Vec<Counted<Link<'a>>>,
     pub met_most: Vec<Counted<PersonLink<'a>>>,
+    /// Open action items this person owns.
+    pub actions: Vec<ActionItem<'a>>,
     pub backlinks: Vec<Link<'a>>,
     pub extra: Option<&'a std::collections::BTreeMap<String, serde_json::Value>>,
 }
@@ -192,3 +195,31 @@ pub struct FreePage<'a> {
 
 #[derive(Serialize)]
 pub struct NotFound {}
+
+#[derive(Serialize)]
+pub struct ActionItem<'a> {
+    pub owner: PersonLink<'a>,
+    pub text: &'a str,
+    pub due: Option<String>,
+    pub due_iso: Option<String>,
+    pub overdue: bool,
+    pub done: bool,
+    pub session: Link<'a>,
+    pub session_date: String,
+}
+
+#[derive(Serialize)]
+pub struct ActionGroup<'a> {
+    pub owner: PersonLink<'a>,
+    /// Anchor id of the group on /actions/.
+    pub anchor: String,
+    pub items: Vec<ActionItem<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ActionsPage<'a> {
+    pub open: Vec<ActionGroup<'a>>,
+    pub done: Vec<ActionItem<'a>>,
+    pub open_count: usize,
+    pub overdue_count: usize,
+}

@@ -30,6 +30,7 @@ enum Job {
     Communities,
     Community(usize),
     Page(usize),
+    Actions,
     NotFound,
 }
 
@@ -69,6 +70,7 @@ pub fn render(
         Job::Members,
         Job::Topics,
         Job::Communities,
+        Job::Actions,
         Job::NotFound,
     ];
     jobs.extend((0..site.sessions.len()).map(Job::Session));
@@ -189,6 +191,7 @@ impl<'a> Renderer<'a> {
                     Some(&p.doc.source),
                 )
             }
+            Job::Actions => self.page("actions.html", "actions/", "actions", self.actions(), None),
             Job::NotFound => {
                 let root = self.config.base_path().to_string();
                 let ctx = Page {
@@ -450,6 +453,7 @@ impl<'a> Renderer<'a> {
             backlinks: self.backlinks(&s.backlinks),
             prev: s.prev.and_then(|p| self.link(Target::Session(p))),
             next: s.next.and_then(|p| self.link(Target::Session(p))),
+            actions: s.actions.iter().map(|&a| self.action(a)).collect(),
             source: s.doc.source.display().to_string(),
             extra: &s.doc.extra,
         }
@@ -550,6 +554,7 @@ impl<'a> Renderer<'a> {
             attended: p.attended.iter().rev().map(|&s| self.row(s)).collect(),
             topics: topic_counts,
             met_most: self.people_count(sessions, Some(id), 8),
+            actions: self.sorted_open(p.actions.iter().copied()),
             backlinks: self.backlinks(&p.backlinks),
             extra: p.profile.as_ref().map(|d| &d.extra),
         }
@@ -624,6 +629,77 @@ impl<'a> Renderer<'a> {
             past: past.into_iter().rev().map(|s| self.row(s)).collect(),
             members,
             backlinks: self.backlinks(&c.backlinks),
+        }
+    }
+
+    fn action(&self, id: usize) -> ActionItem<'a> {
+        let a = &self.site.actions[id];
+        let s = &self.site.sessions[a.session];
+        let today = self.now.with_timezone(&self.config.timezone).date_naive();
+        ActionItem {
+            owner: self.person_link(a.owner),
+            text: &a.text,
+            due: a.due.map(|d| d.format("%-d %b %Y").to_string()),
+            due_iso: a.due.map(|d| d.format("%Y-%m-%d").to_string()),
+            overdue: !a.done && a.due.is_some_and(|d| d < today),
+            done: a.done,
+            session: Link {
+                title: &s.title,
+                url: &s.url,
+            },
+            session_date: s.when.short(self.config.timezone),
+        }
+    }
+
+    /// Open items, soonest due first (undated last), then oldest session.
+    fn sorted_open(&self, ids: impl Iterator<Item = usize>) -> Vec<ActionItem<'a>> {
+        let mut open: Vec<usize> = ids.filter(|&a| !self.site.actions[a].done).collect();
+        open.sort_by_key(|&a| {
+            let x = &self.site.actions[a];
+            (x.due.is_none(), x.due, x.session)
+        });
+        open.into_iter().map(|a| self.action(a)).collect()
+    }
+
+    fn actions(&self) -> ActionsPage<'a> {
+        let site = self.site;
+        let mut owners: Vec<usize> = site
+            .actions
+            .iter()
+            .filter(|a| !a.done)
+            .map(|a| a.owner)
+            .collect();
+        owners.sort_by(|a, b| {
+            let (a, b) = (&site.people[*a], &site.people[*b]);
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.slug.cmp(&b.slug))
+        });
+        owners.dedup();
+        let open: Vec<ActionGroup> = owners
+            .into_iter()
+            .map(|o| ActionGroup {
+                owner: self.person_link(o),
+                anchor: site.people[o].slug.clone(),
+                items: self.sorted_open(site.people[o].actions.iter().copied()),
+            })
+            .collect();
+        let mut done: Vec<usize> = (0..site.actions.len())
+            .filter(|&a| site.actions[a].done)
+            .collect();
+        done.sort_by_key(|&a| std::cmp::Reverse(site.actions[a].session));
+        let open_count = open.iter().map(|g| g.items.len()).sum();
+        let overdue_count = open
+            .iter()
+            .flat_map(|g| &g.items)
+            .filter(|i| i.overdue)
+            .count();
+        ActionsPage {
+            open,
+            done: done.into_iter().map(|a| self.action(a)).collect(),
+            open_count,
+            overdue_count,
         }
     }
 

@@ -27,6 +27,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "communities.html",
     "community.html",
     "page.html",
+    "actions.html",
     "404.html",
 );
 

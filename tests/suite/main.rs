@@ -5,6 +5,7 @@
 mod util;
 
 mod cli;
+mod community;
 mod config;
 mod content;
 mod example_site;
