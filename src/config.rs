@@ -31,7 +31,25 @@ struct RawConfig {
     #[serde(default)]
     markdown: RawMarkdown,
     #[serde(default)]
+    feed: RawFeed,
+    #[serde(default)]
     extra: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    content: Option<FeedContent>,
+    limit: Option<usize>,
+}
+
+/// `feed.content:` — whole notes or their summaries in the Atom feed.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    #[default]
+    Full,
+    Summary,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -136,6 +154,9 @@ pub struct Config {
     /// Canonical field name -> the keys in notes that feed it, in order.
     pub fields: BTreeMap<String, Vec<String>>,
     pub raw_html: RawHtml,
+    pub feed_content: FeedContent,
+    /// Newest sessions in the feed.
+    pub feed_limit: usize,
     pub extra: serde_json::Value,
 }
 
@@ -290,6 +311,8 @@ impl Config {
             },
             fields,
             raw_html: raw.markdown.raw_html.unwrap_or_default(),
+            feed_content: raw.feed.content.unwrap_or_default(),
+            feed_limit: raw.feed.limit.unwrap_or(50),
             extra: raw.extra,
         })
     }

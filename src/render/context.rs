@@ -11,6 +11,9 @@ pub struct SiteCtx<'a> {
     pub language: &'a str,
     pub dir: &'a str,
     pub generator: &'a str,
+    /// `webcal://` address of the site's calendar folder (calendar apps
+    /// subscribe to absolute addresses; every other link is relative).
+    pub webcal: String,
     pub extra: &'a serde_json::Value,
 }
 

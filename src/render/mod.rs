@@ -60,6 +60,13 @@ pub fn render(
             language: &config.language,
             dir: config.text_direction(),
             generator,
+            webcal: format!(
+                "webcal://{}",
+                config
+                    .base_url
+                    .split_once("://")
+                    .map_or("", |(_, rest)| rest)
+            ),
             extra: &config.extra,
         },
         now,
@@ -94,6 +101,15 @@ pub fn render(
             Ok((path, bytes)) => out.add(path, bytes),
             Err(d) => diags.push(d),
         }
+    }
+    let pages: Vec<String> = out
+        .files
+        .keys()
+        .filter(|k| k.ends_with("index.html"))
+        .cloned()
+        .collect();
+    for (path, bytes) in crate::feeds::render(site, config, &pages, now) {
+        out.add(path, bytes);
     }
     for (name, bytes) in theme::DEFAULT_STATIC {
         out.add(name.to_string(), bytes.to_vec());

@@ -97,3 +97,247 @@ fn a_bad_due_date_is_an_error_at_its_line() {
         .says("invalid due date `2026-02-30`")
         .says("content/sessions/2026-03-06-a.md:4:7");
 }
+
+fn calendar_site() -> Fixture {
+    let arabic = "نناقش كيف نمسك بزمام مجتمع الممارسة، وهل نمسك به أصلاً، ومن يقرر ذلك؛ ".repeat(4);
+    Fixture::new()
+        .file("content/members/ana.md", "---\nname: Ana Lima\n---\n")
+        .file("content/communities/tech.md", "---\nname: Tech\n---\n")
+        .file("content/sessions/a.md", "---\ntitle: With offset\ndate: 2026-03-06T18:30:00-05:00\nduration: 90m\ncommunity: tech\nlocation: Room 3B, Riverside; upstairs\nfacilitators: [ana]\n---\nFirst paragraph.\n\nSee [[ana]].\n")
+        .file("content/sessions/b.md", "---\ntitle: Local time\ndate: 2026-07-06 18:30\nend: 2026-07-06T20:00:00-04:00\n---\nx\n")
+        .file("content/sessions/c.md", "---\ntitle: Whole day\ndate: 2026-09-18\nstatus: cancelled\n---\nx\n")
+        .file("content/sessions/d.md", format!("---\ntitle: Café and القيادة\ndate: 2027-01-20T12:00:00Z\nsummary: \"{arabic}\"\n---\nx\n"))
+        .file("content/sessions/e.md", "---\ntitle: Hidden\ndate: 2026-05-05\ndraft: true\n---\nx\n")
+}
+
+fn events(ics: &str) -> Vec<ical::parser::ical::component::IcalEvent> {
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+    let cal = parser
+        .next()
+        .expect("one calendar")
+        .expect("a valid calendar");
+    assert!(parser.next().is_none());
+    cal.events
+}
+
+fn prop<'a>(
+    e: &'a ical::parser::ical::component::IcalEvent,
+    name: &str,
+) -> Option<&'a ical::property::Property> {
+    e.properties.iter().find(|p| p.name == name)
+}
+
+fn value(e: &ical::parser::ical::component::IcalEvent, name: &str) -> String {
+    prop(e, name)
+        .and_then(|p| p.value.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn calendar_has_right_times_all_day_events_status_and_escapes() {
+    let site = calendar_site().build_ok();
+    let ics = site.read("calendar.ics");
+    assert!(ics.contains("\r\n"), "CRLF line ends");
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "line of {} octets: {line}", line.len());
+    }
+    let ev = events(&ics);
+    let titles: Vec<String> = ev.iter().map(|e| value(e, "SUMMARY")).collect();
+    assert_eq!(
+        titles,
+        vec!["With offset", "Local time", "Whole day", "Café and القيادة"]
+    );
+    // 18:30 at -05:00 is 23:30 UTC; 90 minutes later.
+    assert_eq!(value(&ev[0], "DTSTART"), "20260306T233000Z");
+    assert_eq!(value(&ev[0], "DTEND"), "20260307T010000Z");
+    assert_eq!(
+        value(&ev[0], "LOCATION"),
+        "Room 3B\\, Riverside\\; upstairs"
+    );
+    assert_eq!(
+        value(&ev[0], "URL"),
+        "https://example.org/circle/sessions/a/"
+    );
+    // No offset: the site's time zone (Toronto, summer time).
+    assert_eq!(value(&ev[1], "DTSTART"), "20260706T223000Z");
+    assert_eq!(value(&ev[1], "DTEND"), "20260707T000000Z");
+    // A date alone is an all-day event.
+    let start = prop(&ev[2], "DTSTART").unwrap();
+    assert_eq!(start.value.as_deref(), Some("20260918"));
+    assert!(format!("{:?}", start.params).contains("DATE"));
+    assert_eq!(value(&ev[2], "DTEND"), "20260919");
+    assert_eq!(value(&ev[2], "STATUS"), "CANCELLED");
+    assert_eq!(value(&ev[0], "STATUS"), "CONFIRMED");
+    // A long Arabic summary survives folding.
+    let arabic = "نناقش كيف نمسك بزمام مجتمع الممارسة، وهل نمسك به أصلاً، ومن يقرر ذلك؛ ".repeat(4);
+    assert_eq!(value(&ev[3], "DESCRIPTION"), arabic.trim());
+    assert!(!ics.contains("Hidden"));
+}
+
+#[test]
+fn calendar_uids_are_stable_across_builds_and_unique() {
+    let f = calendar_site();
+    let uids = |f: &Fixture| -> Vec<String> {
+        f.build_ok();
+        events(&std::fs::read_to_string(f.root().join("public/calendar.ics")).unwrap())
+            .iter()
+            .map(|e| value(e, "UID"))
+            .collect()
+    };
+    let first = uids(&f);
+    f.write(
+        "content/sessions/z.md",
+        "---\ntitle: Added later\ndate: 2026-01-01\n---\n",
+    );
+    let second = uids(&f);
+    for uid in &first {
+        assert!(second.contains(uid), "{uid} changed");
+    }
+    let mut unique = second.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), second.len());
+    assert_eq!(first[0], "a@example.org");
+}
+
+#[test]
+fn each_community_has_its_own_calendar_and_subscribe_links() {
+    let site = calendar_site().build_ok();
+    let ev = events(&site.read("communities/tech/calendar.ics"));
+    assert_eq!(ev.len(), 1);
+    assert_eq!(value(&ev[0], "SUMMARY"), "With offset");
+    let home = site.page("");
+    assert_eq!(home.links("a.calendar-file"), vec!["calendar.ics"]);
+    assert_eq!(
+        home.select("a.subscribe-link")[0].value().attr("href"),
+        Some("webcal://example.org/circle/calendar.ics")
+    );
+    let tech = site.page("communities/tech/");
+    assert_eq!(
+        tech.links("a.calendar-file"),
+        vec!["communities/tech/calendar.ics"]
+    );
+    assert!(site.broken_links().is_empty(), "{:?}", site.broken_links());
+}
+
+fn atom(xml: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(xml).expect("well-formed XML")
+}
+
+const ATOM: &str = "http://www.w3.org/2005/Atom";
+
+#[test]
+fn feed_is_atom_with_past_notes_newest_first_and_absolute_urls() {
+    let site = calendar_site().build_ok();
+    let xml = site.read("feed.xml");
+    let doc = atom(&xml);
+    let feed = doc.root_element();
+    assert_eq!(feed.tag_name().namespace(), Some(ATOM));
+    assert_eq!(feed.tag_name().name(), "feed");
+    for required in ["id", "title", "updated"] {
+        assert!(
+            feed.children().any(|c| c.has_tag_name((ATOM, required))),
+            "feed without {required}"
+        );
+    }
+    let entries: Vec<_> = feed
+        .children()
+        .filter(|c| c.has_tag_name((ATOM, "entry")))
+        .collect();
+    let titles: Vec<&str> = entries
+        .iter()
+        .map(|e| {
+            e.children()
+                .find(|c| c.has_tag_name((ATOM, "title")))
+                .unwrap()
+                .text()
+                .unwrap()
+        })
+        .collect();
+    // Newest first; the future session and the draft are not in it.
+    assert_eq!(titles, vec!["Whole day", "Local time", "With offset"]);
+    let first = entries.last().unwrap();
+    let child = |n: &str| {
+        first
+            .children()
+            .find(|c| c.has_tag_name((ATOM, n)))
+            .unwrap()
+    };
+    assert_eq!(
+        child("id").text(),
+        Some("https://example.org/circle/sessions/a/")
+    );
+    assert_eq!(child("updated").text(), Some("2026-03-06T18:30:00-05:00"));
+    assert_eq!(
+        child("author")
+            .children()
+            .find(|c| c.has_tag_name((ATOM, "name")))
+            .unwrap()
+            .text(),
+        Some("Ana Lima")
+    );
+    let content = child("content").text().unwrap();
+    assert!(
+        content.contains("href=\"https://example.org/circle/members/ana/\""),
+        "{content}"
+    );
+    for e in &entries {
+        for c in ["id", "title", "updated", "author"] {
+            assert!(
+                e.children().any(|x| x.has_tag_name((ATOM, c))),
+                "entry without {c}"
+            );
+        }
+    }
+}
+
+#[test]
+fn feed_can_carry_summaries_only() {
+    let site = calendar_site()
+        .config("feed:\n  content: summary\n")
+        .build_ok();
+    let xml = site.read("feed.xml");
+    let doc = atom(&xml);
+    assert!(
+        doc.descendants()
+            .all(|n| !n.has_tag_name((ATOM, "content")))
+    );
+    assert!(doc.descendants().any(|n| n.has_tag_name((ATOM, "summary"))));
+}
+
+#[test]
+fn sitemap_and_robots_list_public_pages_only() {
+    let site = calendar_site()
+        .file(
+            "content/members/mo.md",
+            "---\nname: Mo\nprivate: true\n---\n",
+        )
+        .build_ok();
+    let xml = site.read("sitemap.xml");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(locs.contains(&"https://example.org/circle/"));
+    assert!(locs.contains(&"https://example.org/circle/sessions/a/"));
+    assert!(
+        locs.iter()
+            .all(|l| l.starts_with("https://example.org/circle/"))
+    );
+    assert!(
+        !locs
+            .iter()
+            .any(|l| l.contains("404") || l.contains("/e/") || l.contains("members/mo/"))
+    );
+    // One <url> per page of the site, but the 404 page.
+    assert_eq!(locs.len(), site.pages().len() - 1);
+    assert!(doc.descendants().any(|n| n.has_tag_name("lastmod")));
+    assert_eq!(
+        site.read("robots.txt")
+            .lines()
+            .find(|l| l.starts_with("Sitemap:")),
+        Some("Sitemap: https://example.org/circle/sitemap.xml")
+    );
+}
