@@ -70,6 +70,37 @@ pub struct CommunityCard<'a> {
     pub meets: &'a str,
     pub sessions: usize,
     pub members: usize,
+    /// One line on attendance and facilitation.
+    pub trend: String,
+}
+
+/// One past session in a community's attendance table and chart.
+#[derive(Serialize)]
+pub struct SessionFigure<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub date: String,
+    pub total: usize,
+    pub newcomers: usize,
+    pub returning: usize,
+    pub cancelled: bool,
+}
+
+#[derive(Serialize)]
+pub struct QuarterLeads<'a> {
+    pub quarter: String,
+    pub people: Vec<PersonLink<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Figures<'a> {
+    pub held: usize,
+    pub cancelled: usize,
+    pub facilitators: usize,
+    pub first_facilitators: Vec<QuarterLeads<'a>>,
+    pub sessions: Vec<SessionFigure<'a>>,
+    /// Inline SVG of attendance per session (empty when nothing is held).
+    pub chart: String,
 }
 
 #[derive(Serialize)]
@@ -153,6 +184,8 @@ pub struct MemberPage<'a> {
     pub met_most: Vec<Counted<PersonLink<'a>>>,
     /// Open action items this person owns.
     pub actions: Vec<ActionItem<'a>>,
+    /// Inline SVG of the sessions this person took part in, over time.
+    pub timeline: String,
     pub backlinks: Vec<Link<'a>>,
     pub extra: Option<&'a std::collections::BTreeMap<String, serde_json::Value>>,
 }
@@ -168,6 +201,8 @@ pub struct TopicPage<'a> {
     pub sessions: Vec<SessionCard<'a>>,
     pub people: Vec<Counted<PersonLink<'a>>>,
     pub experts: Vec<PersonLink<'a>>,
+    /// Topics discussed in the same sessions.
+    pub related: Vec<Counted<Link<'a>>>,
 }
 
 #[derive(Serialize)]
@@ -185,6 +220,8 @@ pub struct CommunityPage<'a> {
     pub upcoming: Vec<SessionCard<'a>>,
     pub past: Vec<SessionCard<'a>>,
     pub members: Vec<Counted<PersonLink<'a>>>,
+    pub trend: String,
+    pub figures: Figures<'a>,
     pub backlinks: Vec<Link<'a>>,
 }
 

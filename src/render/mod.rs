@@ -2,6 +2,7 @@
 //! template and its typed context ([`context`]); pages render in parallel.
 
 pub mod context;
+pub mod stats;
 pub mod theme;
 
 use crate::config::Config;
@@ -118,6 +119,26 @@ pub fn render(
         out.copy_dir(dir, &mut diags);
     }
     (out, diags)
+}
+
+/// The attendance chart of a community page.
+fn charts_attendance(
+    _site: &Site,
+    _figures: &[stats::SessionFigures],
+    _root: &str,
+    _tz: chrono_tz::Tz,
+) -> String {
+    String::new()
+}
+
+/// The participation timeline of a member page.
+fn charts_timeline(
+    _site: &Site,
+    _person: &crate::model::Person,
+    _root: &str,
+    _tz: chrono_tz::Tz,
+) -> String {
+    String::new()
 }
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis.
@@ -338,6 +359,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .filter(|&&p| self.site.people[p].is_public())
                 .count(),
+            trend: stats::community(self.site, c, self.config.timezone).trend,
         }
     }
 
@@ -571,6 +593,12 @@ impl<'a> Renderer<'a> {
             topics: topic_counts,
             met_most: self.people_count(sessions, Some(id), 8),
             actions: self.sorted_open(p.actions.iter().copied()),
+            timeline: charts_timeline(
+                self.site,
+                p,
+                &root_of(p.url.as_deref().unwrap_or_default()),
+                self.config.timezone,
+            ),
             backlinks: self.backlinks(&p.backlinks),
             extra: p.profile.as_ref().map(|d| &d.extra),
         }
@@ -605,6 +633,15 @@ impl<'a> Renderer<'a> {
             sessions: t.sessions.iter().rev().map(|&s| self.row(s)).collect(),
             people: self.people_count(t.sessions.iter().copied(), None, 24),
             experts: t.experts.iter().map(|&p| self.person_link(p)).collect(),
+            related: stats::related_topics(self.site, id, 8)
+                .into_iter()
+                .filter_map(|(t, count)| {
+                    Some(Counted {
+                        item: self.link(Target::Topic(t))?,
+                        count,
+                    })
+                })
+                .collect(),
         }
     }
 
@@ -635,7 +672,42 @@ impl<'a> Renderer<'a> {
                 });
             }
         }
+        let tz = self.config.timezone;
+        let f = stats::community(self.site, c, tz);
+        let root = root_of(&c.url);
+        let figures = Figures {
+            held: f.held,
+            cancelled: f.cancelled,
+            facilitators: f.facilitators,
+            first_facilitators: f
+                .first_facilitators
+                .into_iter()
+                .map(|q| QuarterLeads {
+                    quarter: q.quarter,
+                    people: q.people.into_iter().map(|p| self.person_link(p)).collect(),
+                })
+                .collect(),
+            chart: charts_attendance(self.site, &f.sessions, &root, tz),
+            sessions: f
+                .sessions
+                .iter()
+                .map(|x| {
+                    let s = &self.site.sessions[x.session];
+                    SessionFigure {
+                        title: &s.title,
+                        url: &s.url,
+                        date: s.when.short(tz),
+                        total: x.newcomers + x.returning,
+                        newcomers: x.newcomers,
+                        returning: x.returning,
+                        cancelled: x.cancelled,
+                    }
+                })
+                .collect(),
+        };
         CommunityPage {
+            trend: f.trend,
+            figures,
             name: card.name,
             description: card.description,
             meets: card.meets,

@@ -341,3 +341,64 @@ fn sitemap_and_robots_list_public_pages_only() {
         Some("Sitemap: https://example.org/circle/sitemap.xml")
     );
 }
+
+fn circle_over_time() -> Fixture {
+    Fixture::new()
+        .file("content/communities/collab.md", "---\nname: Collaboration circle\n---\n")
+        .file("content/sessions/2026-03-06-first.md", "---\ncommunity: collab\nfacilitators: [Host]\nattendees: [A, B, C, D, E]\ntags: [power, conflict]\n---\n")
+        .file("content/sessions/2026-05-29-second.md", "---\ncommunity: collab\nfacilitators: [Host]\nattendees: [A, F]\ntags: [power, energy]\n---\n")
+        .file("content/sessions/2026-06-10-off.md", "---\ncommunity: collab\nstatus: cancelled\n---\n")
+        .file("content/sessions/2026-09-18-third.md", "---\ncommunity: collab\nfacilitators: [A, B]\nattendees: [C]\ntags: [power]\n---\n")
+        .file("content/sessions/2027-01-01-planned.md", "---\ncommunity: collab\nfacilitators: [Z]\n---\n")
+}
+
+#[test]
+fn community_page_shows_newcomers_first_facilitators_and_the_trend() {
+    let site = circle_over_time().build_ok();
+    let c = site.page("communities/collab/");
+    let cell = sel("th, td");
+    let rows: Vec<String> = c
+        .select(".figures-table tbody tr")
+        .iter()
+        .map(|tr| {
+            tr.select(&cell)
+                .map(|td| norm(&td.text().collect::<String>()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            "First 6 Mar 2026 6 6 0",
+            "Second 29 May 2026 3 1 2",
+            "Off 10 Jun 2026 cancelled",
+            "Third 18 Sep 2026 3 0 3",
+        ]
+    );
+    let firsts = c.texts(".first-facilitators li");
+    assert_eq!(firsts, vec!["2026 Q1: Host", "2026 Q3: A, B"]);
+    let facts = c.texts("#leadership-h ~ dl dd");
+    assert_eq!(facts, vec!["3", "1", "3"]);
+    assert_eq!(
+        c.text(".trend"),
+        "Attendance down 50 % since the first session (6 then, 3 last time); 3 people have facilitated; 1 cancelled."
+    );
+    // The same line is on the home page's community card.
+    assert!(
+        site.page("")
+            .texts(".card .trend")
+            .contains(&c.text(".trend"))
+    );
+}
+
+#[test]
+fn topic_page_lists_related_topics() {
+    let site = circle_over_time().build_ok();
+    let t = site.page("topics/power/");
+    assert_eq!(t.texts("a.related"), vec!["conflict", "energy"]);
+    assert_eq!(
+        t.links("a.related"),
+        vec!["topics/conflict/", "topics/energy/"]
+    );
+}
