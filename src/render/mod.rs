@@ -1,6 +1,7 @@
 //! RENDER: the linked site to pages in memory. Each page kind has its
 //! template and its typed context ([`context`]); pages render in parallel.
 
+pub mod charts;
 pub mod context;
 pub mod stats;
 pub mod theme;
@@ -123,22 +124,64 @@ pub fn render(
 
 /// The attendance chart of a community page.
 fn charts_attendance(
-    _site: &Site,
-    _figures: &[stats::SessionFigures],
-    _root: &str,
-    _tz: chrono_tz::Tz,
+    site: &Site,
+    figures: &[stats::SessionFigures],
+    root: &str,
+    tz: chrono_tz::Tz,
 ) -> String {
-    String::new()
+    let dates: Vec<String> = figures
+        .iter()
+        .map(|f| site.sessions[f.session].when.short(tz))
+        .collect();
+    let urls: Vec<String> = figures
+        .iter()
+        .map(|f| format!("{root}{}", site.sessions[f.session].url))
+        .collect();
+    let bars: Vec<charts::Bar> = figures
+        .iter()
+        .enumerate()
+        .map(|(i, f)| charts::Bar {
+            title: &site.sessions[f.session].title,
+            date: &dates[i],
+            url: &urls[i],
+            returning: f.returning,
+            newcomers: f.newcomers,
+            cancelled: f.cancelled,
+        })
+        .collect();
+    charts::attendance_chart(&bars, "attendance")
 }
 
 /// The participation timeline of a member page.
 fn charts_timeline(
-    _site: &Site,
-    _person: &crate::model::Person,
-    _root: &str,
-    _tz: chrono_tz::Tz,
+    site: &Site,
+    person: &crate::model::Person,
+    root: &str,
+    tz: chrono_tz::Tz,
 ) -> String {
-    String::new()
+    let mut ids: Vec<(usize, bool)> = person.attended.iter().map(|&s| (s, false)).collect();
+    ids.extend(person.facilitated.iter().map(|&s| (s, true)));
+    ids.sort_unstable();
+    let dates: Vec<String> = ids
+        .iter()
+        .map(|(s, _)| site.sessions[*s].when.short(tz))
+        .collect();
+    let urls: Vec<String> = ids
+        .iter()
+        .map(|(s, _)| format!("{root}{}", site.sessions[*s].url))
+        .collect();
+    let marks: Vec<charts::Mark> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, &(s, facilitated))| charts::Mark {
+            title: &site.sessions[s].title,
+            date: &dates[i],
+            day: site.sessions[s].when.day(tz),
+            url: &urls[i],
+            facilitated,
+        })
+        .collect();
+    charts::participation_timeline(&marks, "timeline")
 }
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis.

@@ -384,6 +384,21 @@ fn community_page_shows_newcomers_first_facilitators_and_the_trend() {
         c.text(".trend"),
         "Attendance down 50 % since the first session (6 then, 3 last time); 3 people have facilitated; 1 cancelled."
     );
+    // The chart: one linked bar per past session, with a text alternative.
+    let svg = &c.select("#attendance-h ~ figure svg[role=img]")[0];
+    assert_eq!(svg.select(&sel("a")).count(), 4);
+    let labelled = svg.value().attr("aria-labelledby").unwrap();
+    for id in labelled.split(' ') {
+        assert_eq!(svg.select(&sel(&format!("[id='{id}']"))).count(), 1, "{id}");
+    }
+    assert!(
+        c.text("svg desc").contains("4 sessions") || c.text("svg desc").contains("3 sessions"),
+        "{}",
+        c.text("svg desc")
+    );
+    // A member's timeline has one mark per session taken part in.
+    let a = site.page("members/a/");
+    assert_eq!(a.select("#timeline-h ~ figure svg[role=img] a").len(), 3);
     // The same line is on the home page's community card.
     assert!(
         site.page("")

@@ -1,0 +1,433 @@
+//! Charts drawn at build time as inline SVG strings (no JavaScript): the
+//! attendance chart of a community or series and the participation timeline
+//! of a person. Every chart is an `<svg class="chart">` with `role="img"`, a
+//! `<title>` and a `<desc>` summary named by `aria-labelledby`, a `viewBox`
+//! with `width="100%"` so it scales to the page, and `direction="ltr"`
+//! because time runs left to right even on right-to-left pages. Shapes and
+//! patterns, not colour alone, tell series apart; every default colour is
+//! `currentColor` (a presentation attribute), so the theme's CSS wins.
+//!
+//! CSS classes for the theme: `chart` (the root), `chart-axis` (axis lines
+//! and year ticks), `chart-grid` (gridlines), `chart-label` (all text),
+//! `chart-bar` (returning attendees, solid), `chart-new` (newcomers, hatched
+//! outline), `chart-hatch` (the hatch lines in the newcomer pattern),
+//! `chart-cancelled` (dashed empty slot), `chart-hit` (transparent hover and
+//! click area of a bar), `chart-mark` (every timeline shape; circles), and
+//! `chart-facilitated` (added to the diamonds of facilitated sessions).
+//! Style `chart-new` with `stroke` only: a CSS `fill` would replace its
+//! hatch pattern; colour the hatch through `chart-hatch` instead.
+
+use super::theme::escape_html as esc;
+use chrono::{Datelike, NaiveDate, TimeDelta};
+
+/// Width of every chart's `viewBox`, in user units.
+const W: f64 = 400.0;
+
+/// One session in an attendance chart.
+#[derive(Debug, Clone, Copy)]
+pub struct Bar<'a> {
+    pub title: &'a str,
+    pub date: &'a str,
+    pub url: &'a str,
+    pub returning: usize,
+    pub newcomers: usize,
+    pub cancelled: bool,
+}
+
+/// One session on a person's participation timeline.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark<'a> {
+    pub title: &'a str,
+    pub date: &'a str,
+    pub day: NaiveDate,
+    pub url: &'a str,
+    pub facilitated: bool,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The root element with its accessible name and description.
+fn open(height: f64, id: &str, title: &str, desc: &str) -> String {
+    let (id, title, desc) = (esc(id), esc(title), esc(desc));
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {height}" width="100%" preserveAspectRatio="xMidYMid meet" direction="ltr" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#
+    )
+}
+
+fn text(out: &mut String, x: f64, y: f64, anchor: &str, body: &str) {
+    let body = esc(body);
+    *out += &format!(
+        r#"<text class="chart-label" x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" font-size="13" fill="currentColor">{body}</text>"#
+    );
+}
+
+/// Extra attributes of a gridline.
+const GRID: &str = r#" stroke-dasharray="2 3" stroke-opacity="0.4""#;
+
+fn line(out: &mut String, class: &str, (x1, y1): (f64, f64), (x2, y2): (f64, f64), more: &str) {
+    *out += &format!(
+        r#"<line class="{class}" x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="currentColor"{more}/>"#
+    );
+}
+
+/// A link wrapping a chart element, with its tooltip.
+fn link(out: &mut String, url: &str, tip: &str) {
+    *out += &format!(r#"<a href="{}"><title>{}</title>"#, esc(url), esc(tip));
+}
+
+/// Attendance per session over time: one stacked bar per session, in the
+/// order given (pass them sorted by date). Returning attendees are a solid
+/// bar at the bottom, newcomers a hatched one on top; cancelled sessions are
+/// a dashed empty slot. Each bar links to its session. Empty string when
+/// `bars` is empty.
+pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
+    let (Some(first), Some(last)) = (bars.first(), bars.last()) else {
+        return String::new();
+    };
+    let total = |b: &Bar| b.returning + b.newcomers;
+    let held: Vec<&Bar> = bars.iter().filter(|b| !b.cancelled).collect();
+    let max = held.iter().map(|b| total(b)).max().unwrap_or(0);
+    let people = |n| plural(n, "person", "people");
+    let more = match bars.len() - held.len() {
+        0 => String::new(),
+        n => format!("; {n} more cancelled"),
+    };
+    let desc = match held[..] {
+        [] => format!(
+            "{}, all cancelled.",
+            plural(bars.len(), "session", "sessions")
+        ),
+        [a] => format!(
+            "Attendance at 1 session: {} on {}{more}.",
+            people(total(a)),
+            a.date
+        ),
+        [a, .., z] => {
+            let (n, from, to) = (held.len(), people(total(a)), total(z));
+            format!(
+                "Attendance at {n} sessions, from {from} on {} to {to} on {}; highest {max}{more}.",
+                a.date, z.date
+            )
+        }
+    };
+    let (left, right, top, base) = (34.0, W - 6.0, 32.0, 190.0);
+    let (mid, tall) = ((top + base) / 2.0, base - top);
+    let mut s = open(222.0, id, "Attendance per session", &desc);
+    let hatch = format!("{}-hatch", esc(id));
+    // The hatch pattern, then a legend with the same swatches as the bars.
+    s += &format!(
+        r#"<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)"><line class="chart-hatch" x1="0" y1="0" x2="0" y2="5" stroke="currentColor" stroke-width="2.5"/></pattern></defs><rect class="chart-bar" x="{left}" y="7" width="12" height="12" fill="currentColor"/><rect class="chart-new" x="{}" y="7" width="12" height="12" fill="url(#{hatch})" stroke="currentColor"/>"#,
+        left + 96.0
+    );
+    text(&mut s, left + 17.0, 18.0, "start", "Returning");
+    text(&mut s, left + 113.0, 18.0, "start", "New");
+    line(&mut s, "chart-grid", (left, top), (right, top), GRID);
+    line(&mut s, "chart-grid", (left, mid), (right, mid), GRID);
+    line(&mut s, "chart-axis", (left, top), (left, base), "");
+    line(&mut s, "chart-axis", (left, base), (right, base), "");
+    text(&mut s, left - 6.0, base + 4.0, "end", "0");
+    text(&mut s, left - 6.0, top + 4.0, "end", &max.to_string());
+    let slot = (right - left) / bars.len() as f64;
+    let width = (slot * 0.7).max(1.0);
+    let scale = tall / max.max(1) as f64;
+    for (i, b) in bars.iter().enumerate() {
+        let at = left + i as f64 * slot;
+        let (x, cx) = (at + (slot - width) / 2.0, at + slot / 2.0);
+        if b.cancelled {
+            link(
+                &mut s,
+                b.url,
+                &format!("{} — {}: cancelled", b.title, b.date),
+            );
+        } else {
+            let (n, new) = (people(total(b)), b.newcomers);
+            link(
+                &mut s,
+                b.url,
+                &format!("{} — {}: {n} ({new} new)", b.title, b.date),
+            );
+        }
+        // A transparent full-height target, so short bars are easy to hit.
+        s += &format!(
+            r#"<rect class="chart-hit" x="{at:.1}" y="{top}" width="{slot:.1}" height="{tall}" fill="transparent"/>"#
+        );
+        if b.cancelled {
+            s += &format!(
+                r#"<rect class="chart-cancelled" x="{x:.1}" y="{top}" width="{width:.1}" height="{tall}" fill="none" stroke="currentColor" stroke-dasharray="4 3"/><g transform="rotate(-90 {cx:.1} {mid:.1})">"#
+            );
+            text(&mut s, cx, mid + 4.0, "middle", "cancelled");
+            s += "</g>";
+        } else {
+            let (r, n) = (b.returning as f64 * scale, b.newcomers as f64 * scale);
+            let (ry, ny) = (base - r, base - r - n);
+            s += &format!(
+                r#"<rect class="chart-bar" x="{x:.1}" y="{ry:.1}" width="{width:.1}" height="{r:.1}" fill="currentColor"/><rect class="chart-new" x="{x:.1}" y="{ny:.1}" width="{width:.1}" height="{n:.1}" fill="url(#{hatch})" stroke="currentColor"/>"#
+            );
+        }
+        s += "</a>";
+    }
+    // Dates of the first and last sessions under the axis.
+    if bars.len() == 1 {
+        text(&mut s, left + slot / 2.0, base + 20.0, "middle", first.date);
+    } else {
+        text(&mut s, left, base + 20.0, "start", first.date);
+        text(&mut s, right, base + 20.0, "end", last.date);
+    }
+    s + "</svg>"
+}
+
+/// A horizontal timeline of a person's sessions, from a little before the
+/// first to a little after the last, with 1 January of each year ticked and
+/// labelled. Sessions are circles, facilitated ones larger diamonds; marks
+/// too close together are lifted onto up to three lanes. Each mark links to
+/// its session. Empty string when `marks` is empty.
+pub fn participation_timeline(marks: &[Mark], id: &str) -> String {
+    let mut order: Vec<&Mark> = marks.iter().collect();
+    order.sort_by_key(|m| m.day);
+    let (Some(first), Some(last)) = (order.first().map(|m| m.day), order.last().map(|m| m.day))
+    else {
+        return String::new();
+    };
+    let span = (last - first).num_days();
+    let pad = TimeDelta::days(if span == 0 { 30 } else { (span / 20).max(3) });
+    let start = first.checked_sub_signed(pad).unwrap_or(first);
+    let end = last.checked_add_signed(pad).unwrap_or(last);
+    let (left, right, axis) = (20.0, W - 20.0, 78.0);
+    let days = (end - start).num_days().max(1) as f64;
+    let pos = |d: NaiveDate| left + (d - start).num_days() as f64 / days * (right - left);
+
+    let month = |d: NaiveDate| d.format("%B %Y").to_string();
+    let (from, to) = (month(first), month(last));
+    let when = if from == to {
+        format!("in {from}")
+    } else {
+        format!("between {from} and {to}")
+    };
+    let mut desc = format!(
+        "Took part in {} {when}",
+        plural(marks.len(), "session", "sessions")
+    );
+    match marks.iter().filter(|m| m.facilitated).count() {
+        0 => desc.push('.'),
+        led => desc += &format!(", facilitating {led}."),
+    }
+
+    let mut s = open(106.0, id, "Participation timeline", &desc);
+    // Legend: the same two shapes as the marks.
+    circle(&mut s, left + 5.0, 13.0);
+    text(&mut s, left + 15.0, 18.0, "start", "Session");
+    diamond(&mut s, left + 84.0, 13.0);
+    text(&mut s, left + 96.0, 18.0, "start", "Facilitated");
+    line(&mut s, "chart-axis", (left, axis), (right, axis), "");
+    let years: Vec<i32> = (start.year() + 1..=end.year()).collect();
+    let step = ((years.len() as f64 * 40.0 / (right - left)).ceil() as usize).max(1);
+    for (i, y) in years.iter().enumerate() {
+        let Some(jan) = NaiveDate::from_ymd_opt(*y, 1, 1) else {
+            continue;
+        };
+        let x = pos(jan);
+        line(&mut s, "chart-axis", (x, axis - 4.0), (x, axis + 4.0), "");
+        if i % step == 0 {
+            text(&mut s, x, axis + 20.0, "middle", &y.to_string());
+        }
+    }
+    // The year at the left edge, unless a tick's label is already there.
+    let jan = NaiveDate::from_ymd_opt(start.year() + 1, 1, 1);
+    if years.is_empty() || jan.is_some_and(|d| pos(d) > left + 64.0) {
+        text(
+            &mut s,
+            left,
+            axis + 20.0,
+            "start",
+            &start.year().to_string(),
+        );
+    }
+    let mut lanes = [f64::NEG_INFINITY; 3];
+    for m in order {
+        let x = pos(m.day);
+        let lane = lanes.iter().position(|end| x - end >= 14.0).unwrap_or(0);
+        lanes[lane] = x;
+        let y = axis - 14.0 - lane as f64 * 16.0;
+        let led = if m.facilitated { " (facilitated)" } else { "" };
+        link(&mut s, m.url, &format!("{} — {}{led}", m.title, m.date));
+        if m.facilitated {
+            diamond(&mut s, x, y)
+        } else {
+            circle(&mut s, x, y)
+        }
+        s += "</a>";
+    }
+    s + "</svg>"
+}
+
+fn circle(out: &mut String, x: f64, y: f64) {
+    *out += &format!(
+        r#"<circle class="chart-mark" cx="{x:.1}" cy="{y:.1}" r="5" fill="currentColor"/>"#
+    );
+}
+
+fn diamond(out: &mut String, x: f64, y: f64) {
+    let (r, l, t, b) = (x + 7.5, x - 7.5, y - 7.5, y + 7.5);
+    *out += &format!(
+        r#"<polygon class="chart-mark chart-facilitated" points="{x:.1},{t:.1} {r:.1},{y:.1} {x:.1},{b:.1} {l:.1},{y:.1}" fill="currentColor"/>"#
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks that `svg` is well formed: one root, tags balance and nest,
+    /// attribute values are quoted, and every `&` starts a known entity.
+    fn assert_well_formed(svg: &str) {
+        for (i, _) in svg.match_indices('&') {
+            let ok = ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"];
+            assert!(ok.iter().any(|e| svg[i..].starts_with(e)), "bare & at {i}");
+        }
+        let (mut stack, mut rest) = (Vec::new(), svg);
+        while let Some(open) = rest.find('<') {
+            assert!(!rest[..open].contains('>'), "stray > before {rest}");
+            let close = rest[open..].find('>').expect("unclosed tag") + open;
+            let tag = &rest[open + 1..close];
+            assert!(!tag.contains('<'), "< inside tag: {tag}");
+            assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes: {tag}");
+            if let Some(name) = tag.strip_prefix('/') {
+                assert_eq!(stack.pop(), Some(name), "mismatched </{name}>");
+            } else if !tag.ends_with('/') {
+                stack.push(tag.split_whitespace().next().expect("tag name"));
+            }
+            rest = &rest[close + 1..];
+            assert!(
+                !stack.is_empty() || rest.is_empty(),
+                "after the root: {rest}"
+            );
+        }
+        assert!(
+            stack.is_empty() && rest.is_empty(),
+            "unclosed: {stack:?} {rest}"
+        );
+    }
+
+    #[test]
+    fn the_checker_rejects_malformed_svg() {
+        let bad = [
+            "<svg><g></svg>",
+            "<svg>a & b</svg>",
+            r#"<svg x="1></svg>"#,
+            "<svg>",
+        ];
+        for svg in bad
+            .into_iter()
+            .chain(["<svg></svg><svg></svg>", "<svg>a > b</svg>"])
+        {
+            let result = std::panic::catch_unwind(|| assert_well_formed(svg));
+            assert!(result.is_err(), "accepted {svg}");
+        }
+    }
+
+    fn bar(title: &str, returning: usize, newcomers: usize, cancelled: bool) -> Bar<'_> {
+        let url = "../../sessions/x/";
+        Bar {
+            title,
+            date: "6 Mar 2026",
+            url,
+            returning,
+            newcomers,
+            cancelled,
+        }
+    }
+
+    fn mark(title: &str, day: (i32, u32, u32), facilitated: bool) -> Mark<'_> {
+        let day = NaiveDate::from_ymd_opt(day.0, day.1, day.2).unwrap();
+        Mark {
+            title,
+            date: "6 Mar 2026",
+            day,
+            url: "../s/?a=1&b=2",
+            facilitated,
+        }
+    }
+
+    /// Asserts that `svg` is well formed and contains every one of `wanted`.
+    fn check(svg: &str, wanted: &[&str]) {
+        assert_well_formed(svg);
+        for w in wanted {
+            assert!(svg.contains(w), "missing {w} in {svg}");
+        }
+    }
+
+    const NASTY: &str = r#"<b>&"x"'"#;
+    const ESCAPED: &str = "&lt;b&gt;&amp;&quot;x&quot;&#39; — 6 Mar 2026";
+
+    #[test]
+    fn attendance_chart_is_accessible_well_formed_svg() {
+        let bars = [
+            bar(NASTY, 15, 5, false),
+            bar("Planning", 0, 0, true),
+            bar("Retro", 30, 5, false),
+            bar("Wrap-up", 6, 2, false),
+        ];
+        let svg = attendance_chart(&bars, "att");
+        check(
+            &svg,
+            &[
+                r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 400 222" width="100%""#,
+                r#"preserveAspectRatio="xMidYMid meet" direction="ltr" role="img""#,
+                r#"aria-labelledby="att-title att-desc"><title id="att-title">"#,
+                "<desc id=\"att-desc\">Attendance at 3 sessions, from 20 people on 6 Mar 2026 \
+             to 8 on 6 Mar 2026; highest 35; 1 more cancelled.</desc>",
+                &format!("<title>{ESCAPED}: 20 people (5 new)</title>"),
+                r#"<pattern id="att-hatch""#,
+                "url(#att-hatch)",
+                ">cancelled</text>",
+            ],
+        );
+        assert!(!svg.contains("<b>"));
+        assert_eq!(svg.matches("<a ").count(), bars.len());
+        assert_eq!(svg.matches(r#"class="chart-cancelled""#).count(), 1);
+        assert_eq!(svg, attendance_chart(&bars, "att"));
+        assert_eq!(attendance_chart(&[], "att"), "");
+        let one = attendance_chart(&[bar("Only", 1, 0, false)], "one");
+        check(&one, &["Attendance at 1 session: 1 person on 6 Mar 2026."]);
+        let off = attendance_chart(&[bar("Off", 0, 0, true)], "off");
+        check(&off, &["1 session, all cancelled."]);
+        assert!(!off.contains("NaN") && !off.contains("inf"));
+    }
+
+    #[test]
+    fn participation_timeline_is_accessible_well_formed_svg() {
+        let marks = [
+            mark("Retro", (2026, 11, 2), false),
+            mark(NASTY, (2026, 3, 6), true),
+            mark("Same day", (2026, 3, 6), false),
+            mark("Next year", (2027, 2, 1), true),
+        ];
+        let svg = participation_timeline(&marks, "tl");
+        check(
+            &svg,
+            &[
+                r#"direction="ltr" role="img" aria-labelledby="tl-title tl-desc">"#,
+                "<desc id=\"tl-desc\">Took part in 4 sessions between March 2026 and \
+             February 2027, facilitating 2.</desc>",
+                &format!("<title>{ESCAPED} (facilitated)</title>"),
+                r#"href="../s/?a=1&amp;b=2""#,
+                ">2027</text>",
+            ],
+        );
+        assert_eq!(svg.matches("<a ").count(), marks.len());
+        assert_eq!(svg.matches("chart-facilitated").count(), 3); // 2 marks, legend
+        assert_eq!(svg, participation_timeline(&marks, "tl"));
+        assert_eq!(participation_timeline(&[], "tl"), "");
+        let one = participation_timeline(&[mark("Only", (2026, 6, 15), false)], "one");
+        check(
+            &one,
+            &[
+                r#"cx="200.0""#,
+                ">2026</text>",
+                "1 session in June 2026.</desc>",
+            ],
+        );
+    }
+}
