@@ -39,6 +39,23 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Serve the site on loopback, rebuilding and reloading on changes.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on; anything but loopback is reachable by others.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port (the next free one is used if it is taken; 0 picks any).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Run every check of `build` without writing anything.
     Check {
         #[arg(long, default_value = ".")]
@@ -99,6 +116,19 @@ pub fn run(cli: Cli) -> i32 {
             drafts,
         } => cmd_build(&root, output, base_url.as_deref(), drafts),
         Command::Check { root, format } => cmd_check(&root, format),
+        Command::Serve {
+            root,
+            bind,
+            port,
+            open,
+            drafts,
+        } => crate::serve::run(crate::serve::ServeOptions {
+            root,
+            bind,
+            port,
+            open,
+            drafts,
+        }),
     }
 }
 

@@ -221,7 +221,9 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                     }
                     None => {
                         let span = lines.span(note.body, range.start, range.len());
-                        if site.is_draft(name) {
+                        if site.is_broken(name) {
+                            // The target's own error is reported; not this.
+                        } else if site.is_draft(name) {
                             diags.push(
                                 Diagnostic::warning(
                                     "draft-link",

@@ -105,6 +105,9 @@ pub struct Corpus {
     pub pages: Vec<PageDoc>,
     /// Slugs and names of drafts left out, so a link to one can say so.
     pub drafts: Vec<String>,
+    /// Slugs of notes that failed to load: links to them are not reported
+    /// again (the note's own error says what to fix).
+    pub broken: Vec<String>,
 }
 
 /// Options of one load.
@@ -133,7 +136,14 @@ pub fn load(config: &Config, opts: &LoadOptions) -> (Corpus, Diagnostics) {
         .map(|(kind, rel)| load_file(config, opts, *kind, rel))
         .collect();
     let mut corpus = Corpus::default();
-    for (loaded, ds) in results {
+    for ((_, rel), (loaded, ds)) in files.iter().zip(results) {
+        if loaded.is_none()
+            && let Some(stem) = rel.file_stem()
+        {
+            corpus
+                .broken
+                .push(slugify_nonempty(&stem.to_string_lossy()));
+        }
         diags.extend(ds);
         match loaded {
             Some(Loaded::Session(s)) => corpus.sessions.push(s),

@@ -142,7 +142,13 @@ pub fn calendar(
         &mut out,
         &format!("X-WR-TIMEZONE:{}", config.timezone.name()),
     );
-    let stamp = utc(now);
+    // The start of today: stable between rebuilds, as a calendar file that
+    // changes on every build would make every subscriber refetch it all.
+    let day = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(now, |d| d.and_utc());
+    let stamp = utc(day);
     for &i in sessions {
         event(&mut out, &site.sessions[i], config, &stamp);
     }

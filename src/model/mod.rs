@@ -153,6 +153,8 @@ pub struct Site {
     pub by_source: HashMap<PathBuf, Target>,
     /// Keys of drafts, so a link to one says so.
     pub drafts: Vec<String>,
+    /// Slugs of notes that failed to load.
+    pub broken: Vec<String>,
 }
 
 /// URLs the site itself uses; a page may not take them.
@@ -361,6 +363,7 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         mut communities,
         mut pages,
         drafts,
+        broken,
     } = corpus;
     let tz = config.timezone;
     sessions.sort_by(|a, b| {
@@ -730,6 +733,7 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         link_index,
         by_source,
         drafts: l.drafts,
+        broken,
     };
     (site, l.diags)
 }
@@ -759,6 +763,11 @@ impl Site {
     /// The closest known link target, for "did you mean".
     pub fn near_target(&self, name: &str) -> Option<&str> {
         closest(name, self.link_index.keys().map(String::as_str))
+    }
+
+    /// Whether `name` is the slug of a note that failed to load.
+    pub fn is_broken(&self, name: &str) -> bool {
+        self.broken.contains(&slugify_nonempty(name.trim()))
     }
 
     pub fn is_draft(&self, name: &str) -> bool {

@@ -13,4 +13,5 @@ mod existing_repo;
 mod linking;
 mod markdown;
 mod output_safety;
+mod serve;
 mod theme;

@@ -1,0 +1,350 @@
+//! `cairn serve`: builds the site into memory, serves it on loopback,
+//! rebuilds when files change, and tells open tabs to reload (or shows the
+//! build's errors over the page, keeping the last good site served).
+//!
+//! It never writes into the site: not into `public/`, not into content.
+
+pub mod http;
+pub mod watch;
+
+use crate::build::{self, BuildOptions};
+use crate::config::Config;
+use crate::diag::{Diagnostics, Report};
+use crate::output::{Content, Output};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub drafts: bool,
+}
+
+/// One version of the served site.
+pub struct Snapshot {
+    pub version: u64,
+    /// The last site that built without errors.
+    pub output: Arc<Output>,
+    /// The errors of the latest build, as the terminal shows them.
+    pub error: Option<String>,
+    /// Output paths that changed with this version (`None`: all).
+    pub changed: Option<Vec<String>>,
+}
+
+impl Snapshot {
+    pub fn status_json(&self, changed: Option<&Option<Vec<String>>>) -> String {
+        let changed = match changed {
+            Some(Some(list)) => serde_json::json!(list),
+            _ => serde_json::json!("all"),
+        };
+        serde_json::json!({
+            "version": self.version,
+            "error": self.error,
+            "changed": changed,
+        })
+        .to_string()
+    }
+}
+
+/// What every thread shares.
+pub struct State {
+    current: Mutex<Arc<Snapshot>>,
+    changed: Condvar,
+    /// Open live-reload connections.
+    pub listeners: AtomicUsize,
+}
+
+impl State {
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    fn publish(&self, snap: Snapshot) {
+        let mut cur = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        *cur = Arc::new(snap);
+        self.changed.notify_all();
+    }
+
+    /// Waits until the version is newer than `seen`, or `timeout` passes.
+    pub fn wait_newer(&self, seen: u64, timeout: Duration) -> Arc<Snapshot> {
+        let cur = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let (cur, _) = self
+            .changed
+            .wait_timeout_while(cur, timeout, |s| s.version <= seen && seen != 0)
+            .unwrap_or_else(|e| e.into_inner());
+        cur.clone()
+    }
+}
+
+/// Live-reload connections allowed at once; more get 503 and plain pages.
+const MAX_LISTENERS: usize = 64;
+/// Threads answering ordinary requests.
+const WORKERS: usize = 8;
+
+fn render_errors(root: &Path, diags: &Diagnostics) -> String {
+    Report { root, color: false }.render(diags)
+}
+
+/// Builds the site in memory.
+fn build_once(config: &Config, opts: &ServeOptions) -> (Option<Output>, Diagnostics) {
+    let bopts = BuildOptions {
+        include_drafts: opts.drafts,
+        now: BuildOptions::now_from_env(),
+        exclude: vec![crate::output::absolute(&opts.root.join("public"))],
+    };
+    let (built, diags) = build::build(config, &bopts);
+    // Hold static files in memory too: changes to them are then seen like
+    // any other, and requests never touch the disk.
+    let output = built.output.map(|mut out| {
+        for content in out.files.values_mut() {
+            if let Content::Copy(path) = content {
+                *content = Content::Bytes(std::fs::read(&*path).unwrap_or_default());
+            }
+        }
+        out
+    });
+    (output, diags)
+}
+
+/// Paths whose content differs between two outputs.
+fn changed_paths(old: &Output, new: &Output) -> Vec<String> {
+    let same = |a: &Content, b: &Content| match (a, b) {
+        (Content::Bytes(x), Content::Bytes(y)) => x == y,
+        _ => false,
+    };
+    let mut changed: Vec<String> = new
+        .files
+        .iter()
+        .filter(|(k, v)| old.files.get(*k).is_none_or(|o| !same(o, v)))
+        .map(|(k, _)| k.clone())
+        .collect();
+    changed.extend(
+        old.files
+            .keys()
+            .filter(|k| !new.files.contains_key(*k))
+            .cloned(),
+    );
+    changed
+}
+
+fn bind(opts: &ServeOptions) -> Result<(tiny_http::Server, u16), String> {
+    let mut last = String::new();
+    let tries = if opts.port == 0 { 1 } else { 20 };
+    for i in 0..tries {
+        let port = opts.port.saturating_add(i);
+        match tiny_http::Server::http((opts.bind, port)) {
+            Ok(server) => {
+                let actual = server.server_addr().to_ip().map_or(port, |a| a.port());
+                if i > 0 {
+                    eprintln!("Port {} is taken; using {actual} instead.", opts.port);
+                }
+                return Ok((server, actual));
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(format!(
+        "cannot listen on {}:{}: {last}",
+        opts.bind, opts.port
+    ))
+}
+
+/// Runs the server until the process is stopped. Returns an exit code only
+/// when it cannot start.
+pub fn run(opts: ServeOptions) -> i32 {
+    let mut config = match Config::load(&opts.root) {
+        Ok(c) => c,
+        Err(d) => {
+            let mut ds = Diagnostics::new();
+            ds.push(d);
+            eprint!("{}", render_errors(&opts.root, &ds));
+            return crate::cli::USAGE_ERROR;
+        }
+    };
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {} makes the site (drafts included, if --drafts) reachable from other machines",
+            opts.bind
+        );
+    }
+    let (server, port) = match bind(&opts) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return crate::cli::USAGE_ERROR;
+        }
+    };
+    let host = if opts.bind.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        opts.bind.to_string()
+    };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let address = format!("http://{host}:{port}/");
+    config.base_url = address.clone();
+
+    let started = Instant::now();
+    let (output, diags) = build_once(&config, &opts);
+    let error = diags
+        .has_errors()
+        .then(|| render_errors(&opts.root, &diags));
+    if !diags.is_empty() {
+        eprint!(
+            "{}",
+            Report {
+                root: &opts.root,
+                color: std::io::IsTerminal::is_terminal(&std::io::stderr())
+            }
+            .render(&diags)
+        );
+    }
+    let state = Arc::new(State {
+        current: Mutex::new(Arc::new(Snapshot {
+            version: 1,
+            output: Arc::new(output.unwrap_or_default()),
+            error,
+            changed: None,
+        })),
+        changed: Condvar::new(),
+        listeners: AtomicUsize::new(0),
+    });
+    eprintln!(
+        "Serving {} at {address} (built in {:.2} s). Watching for changes; Ctrl-C to stop.",
+        opts.root.display(),
+        started.elapsed().as_secs_f64()
+    );
+    if opts.open {
+        open_browser(&address);
+    }
+
+    let watch_state = state.clone();
+    let watch_config = config.clone();
+    let root = opts.root.clone();
+    let drafts = opts.drafts;
+    std::thread::spawn(move || {
+        let opts = ServeOptions {
+            root,
+            bind: opts.bind,
+            port,
+            open: false,
+            drafts,
+        };
+        watch::watch(&opts, watch_config, |config| {
+            rebuild(config, &opts, &watch_state)
+        });
+    });
+
+    let (tx, rx) = std::sync::mpsc::sync_channel::<tiny_http::Request>(256);
+    let rx = Arc::new(Mutex::new(rx));
+    for _ in 0..WORKERS {
+        let rx = rx.clone();
+        let state = state.clone();
+        std::thread::spawn(move || {
+            loop {
+                let next = rx.lock().ok().and_then(|r| r.recv().ok());
+                match next {
+                    Some(req) => http::respond(req, &state),
+                    None => return,
+                }
+            }
+        });
+    }
+    for mut request in server.incoming_requests() {
+        if request.url().starts_with("/__cairn/events") {
+            http::drain(&mut request);
+            if state.listeners.fetch_add(1, Ordering::SeqCst) >= MAX_LISTENERS {
+                state.listeners.fetch_sub(1, Ordering::SeqCst);
+                let _ = request.respond(
+                    tiny_http::Response::from_string("too many live-reload connections")
+                        .with_status_code(503),
+                );
+                continue;
+            }
+            let state = state.clone();
+            std::thread::spawn(move || {
+                http::events(request, state.clone());
+                state.listeners.fetch_sub(1, Ordering::SeqCst);
+            });
+            continue;
+        }
+        if tx.try_send(request).is_err() {
+            // Every worker is busy and the queue is full: shed load rather
+            // than let slow clients stall the server.
+            continue;
+        }
+    }
+    0
+}
+
+/// Rebuilds after a change and publishes the result.
+fn rebuild(config: &Config, opts: &ServeOptions, state: &State) {
+    let started = Instant::now();
+    let (output, diags) = build_once(config, opts);
+    let old = state.snapshot();
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if !diags.is_empty() {
+        eprint!(
+            "{}",
+            Report {
+                root: &opts.root,
+                color
+            }
+            .render(&diags)
+        );
+    }
+    let snap = match output {
+        Some(out) => {
+            let changed = changed_paths(&old.output, &out);
+            eprintln!(
+                "Rebuilt in {:.0} ms: {} file{} changed.",
+                started.elapsed().as_secs_f64() * 1000.0,
+                changed.len(),
+                if changed.len() == 1 { "" } else { "s" }
+            );
+            if changed.is_empty() && old.error.is_none() {
+                return;
+            }
+            Snapshot {
+                version: old.version + 1,
+                output: Arc::new(out),
+                error: None,
+                changed: (changed.len() <= 500).then_some(changed),
+            }
+        }
+        None => {
+            eprintln!("Rebuild failed; still serving the last good site.");
+            Snapshot {
+                version: old.version + 1,
+                output: old.output.clone(),
+                error: Some(render_errors(&opts.root, &diags)),
+                changed: Some(Vec::new()),
+            }
+        }
+    };
+    state.publish(snap);
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(cmd).arg(url).spawn().is_err() {
+        eprintln!("Open {url} in your browser.");
+    }
+}

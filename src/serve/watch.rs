@@ -1,0 +1,118 @@
+//! Watching the site's files: content folders, templates, themes, static
+//! files and cairn.yaml. Editor temporary and backup files and the output
+//! folder are ignored; bursts of events are debounced into one rebuild.
+
+use super::ServeOptions;
+use crate::config::{CONFIG_FILE, Config};
+use notify::{RecursiveMode, Watcher};
+use std::path::Path;
+use std::time::Duration;
+
+/// Editor droppings: Vim swap files and its `4913` probe, Emacs lock and
+/// backup files, `~` backups, and hidden files in general.
+pub fn is_temporary(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return true;
+    };
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name == "4913"
+        || [".swp", ".swx", ".swo", ".tmp", ".bak", ".crdownload"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
+/// Whether a change to `path` can change the site.
+pub fn is_relevant(config: &Config, root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    if rel
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    {
+        return false;
+    }
+    if is_temporary(path) || rel.starts_with("public") {
+        return false;
+    }
+    rel == Path::new(CONFIG_FILE)
+        || ["templates", "themes", "static"]
+            .iter()
+            .any(|d| rel.starts_with(d))
+        || config.paths.folders.iter().any(|(_, f)| rel.starts_with(f))
+}
+
+/// Calls `rebuild` after every burst of relevant changes, with the config
+/// reloaded when cairn.yaml changed (a bad config keeps the old one).
+pub fn watch(opts: &ServeOptions, mut config: Config, mut rebuild: impl FnMut(&Config)) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("warning: cannot watch files ({e}); restart serve to see changes");
+            return;
+        }
+    };
+    if let Err(e) = watcher.watch(&opts.root, RecursiveMode::Recursive) {
+        eprintln!("warning: cannot watch {} ({e})", opts.root.display());
+        return;
+    }
+    let root = crate::output::absolute(&opts.root);
+    let relevant = |config: &Config, ev: &notify::Result<notify::Event>| match ev {
+        Ok(ev) => {
+            !matches!(ev.kind, notify::EventKind::Access(_))
+                && ev
+                    .paths
+                    .iter()
+                    .any(|p| is_relevant(config, &root, &crate::output::absolute(p)))
+        }
+        Err(_) => false,
+    };
+    while let Ok(ev) = rx.recv() {
+        if !relevant(&config, &ev) {
+            continue;
+        }
+        let mut config_changed = ev
+            .as_ref()
+            .is_ok_and(|e| e.paths.iter().any(|p| p.ends_with(CONFIG_FILE)));
+        // Debounce: wait until the burst is over.
+        while let Ok(more) = rx.recv_timeout(Duration::from_millis(40)) {
+            config_changed |= more
+                .as_ref()
+                .is_ok_and(|e| e.paths.iter().any(|p| p.ends_with(CONFIG_FILE)));
+        }
+        if config_changed {
+            match Config::load(&opts.root) {
+                Ok(mut c) => {
+                    c.base_url = config.base_url.clone();
+                    config = c;
+                }
+                Err(d) => eprintln!(
+                    "cairn.yaml: {} (keeping the previous configuration)",
+                    d.message
+                ),
+            }
+        }
+        rebuild(&config);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for p in [
+            "a/.note.md.swp",
+            "a/note.md~",
+            "a/.#note.md",
+            "a/4913",
+            "a/x.tmp",
+        ] {
+            assert!(is_temporary(Path::new(p)), "{p}");
+        }
+        assert!(!is_temporary(Path::new("a/note.md")));
+    }
+}

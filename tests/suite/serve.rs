@@ -1,0 +1,302 @@
+//! `cairn serve` on a real loopback port, driven by a plain HTTP client.
+
+use crate::util::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(f: &Fixture) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["serve", "--port", "0"])
+        .current_dir(f.root())
+        .env("SOURCE_DATE_EPOCH", NOW)
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start cairn serve");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve exited").unwrap();
+        if let Some(rest) = line.split(" at http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    // Keep draining stderr so the server never blocks on it.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn get(s: &Server, path: &str) -> Reply {
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        c,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    c.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response");
+    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = unchunk(&body);
+    }
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn unchunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let end = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let len =
+            usize::from_str_radix(std::str::from_utf8(&b[..end]).unwrap().trim(), 16).unwrap();
+        if len == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[end + 2..end + 2 + len]);
+        b = &b[end + 4 + len..];
+    }
+}
+
+/// Live-reload events, as the browser's EventSource sees them.
+struct Events(BufReader<TcpStream>);
+
+impl Events {
+    fn open(s: &Server) -> Events {
+        let mut c = TcpStream::connect(&s.addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        write!(c, "GET /__cairn/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        let mut r = BufReader::new(c);
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+        Events(r)
+    }
+
+    fn next(&mut self) -> serde_json::Value {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            self.0.read_line(&mut line).expect("an event in time");
+            if let Some(data) = line.strip_prefix("data: ") {
+                return serde_json::from_str(data).unwrap();
+            }
+        }
+    }
+}
+
+const LIVE_TAG: &str = "<script src=\"/__cairn/live.js\"></script>";
+
+fn site() -> Fixture {
+    Fixture::new()
+        .file("content/members/dana.md", "---\nname: Dana Kim\n---\nBio.\n")
+        .file("content/sessions/2026-03-06-a.md", "---\ntitle: First\nattendees: [Dana Kim]\ntags: [budgets]\n---\nWe talked about budgets.\n")
+        .file("content/pages/about.md", "# About\n\nAbout us.\n")
+        .file("static/notes.txt", "hello")
+}
+
+#[test]
+fn served_pages_equal_a_fresh_build_with_the_same_base_url() {
+    let f = site();
+    let s = serve(&f);
+    let run = f.cairn(&["build", "--base-url", &format!("http://{}/", s.addr)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let built = Built::at(f.root().join("public"));
+    for path in [
+        "index.html",
+        "sessions/2026-03-06-a/index.html",
+        "members/dana/index.html",
+        "topics/budgets/index.html",
+        "feed.xml",
+        "calendar.ics",
+        "sitemap.xml",
+        "cairn.css",
+        "notes.txt",
+    ] {
+        let url = format!("/{}", path.strip_suffix("index.html").unwrap_or(path));
+        let reply = get(&s, &url);
+        assert_eq!(reply.status, 200, "{url}");
+        let served = reply.text().replace(LIVE_TAG, "");
+        assert_eq!(served, built.read(path), "{url} differs from the build");
+        if path.ends_with(".html") {
+            assert!(reply.text().contains(LIVE_TAG), "{url} has no live reload");
+            assert!(
+                !built.read(path).contains("__cairn"),
+                "build output has serve's script"
+            );
+        }
+    }
+}
+
+#[test]
+fn content_types_head_404_and_redirects() {
+    let f = site();
+    let s = serve(&f);
+    assert!(get(&s, "/calendar.ics").headers.contains("text/calendar"));
+    assert!(get(&s, "/feed.xml").headers.contains("application/xml"));
+    let missing = get(&s, "/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("Page not found"));
+    let r = get(&s, "/sessions");
+    assert_eq!(r.status, 301);
+    assert!(r.headers.contains("Location: /sessions/"));
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    write!(c, "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    c.read_to_string(&mut raw).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 200"));
+    assert!(raw.ends_with("\r\n\r\n"), "HEAD with a body: {raw}");
+    // It never writes into the site.
+    assert!(!f.root().join("public").exists());
+}
+
+#[test]
+fn nothing_outside_the_site_is_served() {
+    let f = site();
+    std::os::unix::fs::symlink("/etc/passwd", f.root().join("static/passwd")).unwrap();
+    let s = serve(&f);
+    for path in [
+        "/../cairn.yaml",
+        "/%2e%2e/cairn.yaml",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/..%5c..%5ccairn.yaml",
+        "/static/..\\cairn.yaml",
+        "/a%00b",
+        "/cairn.yaml",
+        "/content/sessions/2026-03-06-a.md",
+        "//etc/passwd",
+        "/passwd",
+    ] {
+        let r = get(&s, path);
+        assert!([400, 403, 404].contains(&r.status), "{path}: {}", r.status);
+        let body = r.text();
+        assert!(
+            !body.contains("base_url") && !body.contains("root:"),
+            "{path} leaked: {body}"
+        );
+    }
+}
+
+#[test]
+fn an_edit_reloads_a_break_shows_the_error_and_a_fix_clears_it() {
+    let f = site();
+    let s = serve(&f);
+    let mut ev = Events::open(&s);
+    let first = ev.next();
+    assert!(first["error"].is_null());
+
+    f.write(
+        "content/sessions/2026-03-06-a.md",
+        "---\ntitle: First\nattendees: [Dana Kim]\n---\nWe talked about mailing lists.\n",
+    );
+    let started = Instant::now();
+    let changed = ev.next();
+    assert!(changed["version"].as_u64() > first["version"].as_u64());
+    let list: Vec<&str> = changed["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        list.contains(&"sessions/2026-03-06-a/index.html"),
+        "{list:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        get(&s, "/sessions/2026-03-06-a/")
+            .text()
+            .contains("mailing lists")
+    );
+
+    f.write(
+        "content/sessions/2026-03-06-a.md",
+        "---\ntitle: [First\n---\nBroken.\n",
+    );
+    let broken = ev.next();
+    let error = broken["error"].as_str().expect("an error");
+    assert!(
+        error.contains("content/sessions/2026-03-06-a.md:3:1"),
+        "{error}"
+    );
+    assert!(error.contains("invalid front matter"), "{error}");
+    // The last good site is still served.
+    assert!(
+        get(&s, "/sessions/2026-03-06-a/")
+            .text()
+            .contains("mailing lists")
+    );
+    assert!(
+        get(&s, "/__cairn/status")
+            .text()
+            .contains("invalid front matter")
+    );
+
+    f.write(
+        "content/sessions/2026-03-06-a.md",
+        "---\ntitle: First\n---\nFixed again.\n",
+    );
+    let fixed = ev.next();
+    assert!(fixed["error"].is_null());
+    assert!(
+        get(&s, "/sessions/2026-03-06-a/")
+            .text()
+            .contains("Fixed again.")
+    );
+}
+
+#[test]
+fn editor_temporary_files_do_not_trigger_rebuilds() {
+    let f = site();
+    let s = serve(&f);
+    let mut ev = Events::open(&s);
+    let first = ev.next();
+    f.write("content/sessions/.2026-03-06-a.md.swp", "junk");
+    f.write("content/sessions/2026-03-06-a.md~", "junk");
+    f.write("content/sessions/4913", "");
+    // A real change afterwards is the next event: nothing came before it.
+    std::thread::sleep(Duration::from_millis(300));
+    f.write("content/pages/about.md", "# About\n\nChanged.\n");
+    let next = ev.next();
+    assert_eq!(
+        next["version"].as_u64().unwrap(),
+        first["version"].as_u64().unwrap() + 1
+    );
+}
