@@ -237,7 +237,7 @@ fn render_bodies(site: &mut Site, config: &Config) -> Diagnostics {
             Target::Person(i) => &mut site.people[i].backlinks,
             Target::Community(i) => &mut site.communities[i].backlinks,
             Target::Page(i) => &mut site.pages[i].backlinks,
-            Target::Topic(_) => continue,
+            Target::Topic(i) => &mut site.topics[i].backlinks,
         };
         list.push(from);
     }

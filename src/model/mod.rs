@@ -126,6 +126,7 @@ pub struct Topic {
     pub sessions: Vec<usize>,
     /// People with this topic in their expertise.
     pub experts: Vec<usize>,
+    pub backlinks: Vec<Target>,
 }
 
 /// An action item of a session note.
@@ -349,6 +350,7 @@ impl Linker<'_> {
             slug: slug.clone(),
             sessions: vec![],
             experts: vec![],
+            backlinks: vec![],
         });
         self.topic_keys.insert(slug, self.topics.len() - 1);
         self.topics.len() - 1

@@ -203,6 +203,7 @@ pub struct TopicPage<'a> {
     pub experts: Vec<PersonLink<'a>>,
     /// Topics discussed in the same sessions.
     pub related: Vec<Counted<Link<'a>>>,
+    pub backlinks: Vec<Link<'a>>,
 }
 
 #[derive(Serialize)]

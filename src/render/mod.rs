@@ -676,6 +676,7 @@ impl<'a> Renderer<'a> {
             sessions: t.sessions.iter().rev().map(|&s| self.row(s)).collect(),
             people: self.people_count(t.sessions.iter().copied(), None, 24),
             experts: t.experts.iter().map(|&p| self.person_link(p)).collect(),
+            backlinks: self.backlinks(&t.backlinks),
             related: stats::related_topics(self.site, id, 8)
                 .into_iter()
                 .filter_map(|(t, count)| {

@@ -417,3 +417,17 @@ fn topic_page_lists_related_topics() {
         vec!["topics/conflict/", "topics/energy/"]
     );
 }
+
+#[test]
+fn a_topic_linked_from_a_note_shows_where() {
+    let site = circle_over_time()
+        .file(
+            "content/pages/guide.md",
+            "# Guide\n\nRead about [[power]].\n",
+        )
+        .build_ok();
+    assert_eq!(
+        site.page("topics/power/").links("a.backlink"),
+        vec!["guide/"]
+    );
+}

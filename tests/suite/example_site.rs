@@ -86,3 +86,38 @@ fn no_draft_or_private_profile_leaks() {
         );
     }
 }
+
+#[test]
+fn its_calendar_and_feed_parse() {
+    let site = example();
+    let ics = site.read("calendar.ics");
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+    let cal = parser.next().unwrap().expect("valid calendar");
+    assert!(cal.events.len() >= 14);
+    let first = &cal.events[0];
+    let start = first
+        .properties
+        .iter()
+        .find(|p| p.name == "DTSTART")
+        .unwrap();
+    // 6 March 2026, 18:30 in Toronto (EST, -05:00).
+    assert_eq!(start.value.as_deref(), Some("20260306T233000Z"));
+    let cancelled = cal
+        .events
+        .iter()
+        .filter(|e| {
+            e.properties
+                .iter()
+                .any(|p| p.name == "STATUS" && p.value.as_deref() == Some("CANCELLED"))
+        })
+        .count();
+    assert_eq!(cancelled, 1);
+    let feed = site.read("feed.xml");
+    let doc = roxmltree::Document::parse(&feed).expect("well-formed feed");
+    let entries = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .count();
+    assert!(entries >= 10, "{entries}");
+    assert!(site.page("actions/").select("li.action").len() > 10);
+}
