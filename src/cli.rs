@@ -39,6 +39,15 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Start a new site in DIR (default: this folder).
+    Init { dir: Option<PathBuf> },
+    /// Add a session note or a member profile.
+    New {
+        #[command(subcommand)]
+        what: NewWhat,
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+    },
     /// Serve the site on loopback, rebuilding and reloading on changes.
     Serve {
         #[arg(long, default_value = ".")]
@@ -63,6 +72,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+}
+
+#[derive(Subcommand)]
+pub enum NewWhat {
+    /// A session note, named after its date and title.
+    Session {
+        title: String,
+        /// YYYY-MM-DD, or a date-time [default: today].
+        #[arg(long)]
+        date: Option<String>,
+        /// The community's slug.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// A member profile, named after the person.
+    Member { name: String },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -116,6 +141,8 @@ pub fn run(cli: Cli) -> i32 {
             drafts,
         } => cmd_build(&root, output, base_url.as_deref(), drafts),
         Command::Check { root, format } => cmd_check(&root, format),
+        Command::Init { dir } => cmd_init(&dir.unwrap_or_else(|| PathBuf::from("."))),
+        Command::New { what, root } => cmd_new(&root, what),
         Command::Serve {
             root,
             bind,
@@ -219,5 +246,64 @@ fn cmd_check(root: &Path, format: Format) -> i32 {
         CONTENT_ERROR
     } else {
         OK
+    }
+}
+
+fn cmd_init(dir: &Path) -> i32 {
+    match crate::scaffold::init(dir, crate::scaffold::today(None)) {
+        Ok(files) => {
+            for f in &files {
+                println!("{}", f.display());
+            }
+            let cd = if dir == Path::new(".") {
+                String::new()
+            } else {
+                format!("cd {} && ", dir.display())
+            };
+            eprintln!(
+                "\nCreated a site with {} files. Next:\n  {cd}cairn serve        # see it at http://127.0.0.1:1111/ while you write\n  {cd}cairn new session \"Our next meeting\"\n  {cd}cairn build        # the site, in public/",
+                files.len()
+            );
+            OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            USAGE_ERROR
+        }
+    }
+}
+
+fn cmd_new(root: &Path, what: NewWhat) -> i32 {
+    let config = match load_config(root, None) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let today = crate::scaffold::today(Some(&config));
+    let made = match &what {
+        NewWhat::Session {
+            title,
+            date,
+            community,
+        } => crate::scaffold::new_session(
+            &config,
+            title,
+            date.as_deref(),
+            community.as_deref(),
+            today,
+        ),
+        NewWhat::Member { name } => crate::scaffold::new_member(&config, name, today),
+    };
+    match made {
+        Ok(path) => {
+            println!("{}", path.display());
+            eprintln!(
+                "Created it; fill in the front matter between the --- lines, then `cairn serve` to see it."
+            );
+            OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            USAGE_ERROR
+        }
     }
 }

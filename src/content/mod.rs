@@ -535,6 +535,12 @@ fn parse_yaml(yaml: &str, loc: &Locator, rel: &Path) -> Result<Mapping, Diagnost
             let span = e.location().map(|l| loc.from_yaml(l.line(), l.column()));
             let hint = if msg.contains("cannot start any token") && yaml.contains('\t') {
                 Some("YAML does not allow tabs for indentation; indent with spaces")
+            } else if msg.contains("did not find expected ',' or ']'") {
+                Some(
+                    "a list opened with `[` is not closed with `]` on the line above (or a value in it needs quotes)",
+                )
+            } else if msg.contains("did not find expected ',' or '}'") {
+                Some("a map opened with `{` is not closed with `}` on the line above")
             } else if msg.contains("duplicate entry") {
                 Some("each key may appear once; merge the two values")
             } else if msg.contains("mapping values are not allowed") {

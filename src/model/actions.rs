@@ -51,59 +51,44 @@ fn split_due(text: &str) -> (String, Option<Result<NaiveDate, String>>) {
     )
 }
 
-/// Every action line of a body whose first line is file line `first_line`.
-/// Lines inside fenced code blocks are skipped.
+/// Every action item of a body whose first line is file line `first_line`.
+/// Task list items are found by the markdown parser itself, so items in
+/// code blocks, HTML blocks or comments are not items, exactly as they are
+/// not rendered as items.
 pub fn scan(body: &str, first_line: usize) -> Vec<RawAction> {
     let mut out = Vec::new();
-    let mut fence: Option<&str> = None;
-    for (i, line) in body.lines().enumerate() {
-        let t = line.trim_start();
-        if let Some(f) = fence {
-            if t.starts_with(f) {
-                fence = None;
-            }
-            continue;
-        }
-        if t.starts_with("```") || t.starts_with("~~~") {
-            fence = Some(&t[..3]);
-            continue;
-        }
-        let Some(item) = t
-            .strip_prefix("- ")
-            .or_else(|| t.strip_prefix("* "))
-            .or_else(|| t.strip_prefix("+ "))
-        else {
+    if !body.contains("] @") {
+        return out;
+    }
+    let parser = pulldown_cmark::Parser::new_ext(body, pulldown_cmark::Options::ENABLE_TASKLISTS);
+    for (event, range) in parser.into_offset_iter() {
+        let pulldown_cmark::Event::TaskListMarker(done) = event else {
             continue;
         };
-        let item = item.trim_start();
-        let (done, rest) = if let Some(r) = item.strip_prefix("[ ]") {
-            (false, r)
-        } else if let Some(r) = item
-            .strip_prefix("[x]")
-            .or_else(|| item.strip_prefix("[X]"))
-        {
-            (true, r)
-        } else {
-            continue;
-        };
-        let rest = rest.trim_start();
+        let line_start = body[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = body[range.end..]
+            .find('\n')
+            .map_or(body.len(), |i| range.end + i);
+        let rest = body[range.end..line_end].trim_start();
         let Some((owner, text)) = split_owner(rest) else {
             continue;
         };
-        let at = line.len() - rest.len();
-        let column = line[..at].chars().count() + 1;
+        // `rest` is a suffix of the line: it starts where the owner does.
+        let at = line_end - rest.len();
+        let column = body[line_start..at].chars().count() + 1;
         let written = rest.len() - text.len();
         let (text, due) = split_due(text);
         let text = text
             .trim_start_matches([':', '-', '–', '—', ','])
             .trim()
             .to_string();
+        let line = first_line + body[..range.start].matches('\n').count();
         out.push(RawAction {
             owner: owner.trim().to_string(),
             text,
             due,
             done,
-            span: Span::new(first_line + i, column, rest[..written].chars().count()),
+            span: Span::new(line, column, rest[..written].chars().count()),
         });
     }
     out
@@ -134,8 +119,8 @@ mod tests {
     }
 
     #[test]
-    fn skips_code_blocks_and_plain_tasks() {
-        let body = "```\n- [ ] @x no\n```\n- [ ] nobody owns this\n- [ ] @ lonely\n";
+    fn skips_code_blocks_comments_and_plain_tasks() {
+        let body = "```\n- [ ] @x no\n```\n- [ ] nobody owns this\n- [ ] @ lonely\n\n<!-- example:\n- [ ] @y no\n-->\n";
         assert!(scan(body, 1).is_empty());
     }
 

@@ -4,6 +4,7 @@
 
 mod util;
 
+mod authoring;
 mod cli;
 mod community;
 mod config;
