@@ -69,9 +69,18 @@ pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
     diags.extend(render_bodies(&mut site, config));
     timer.lap("markdown");
 
+    let history = if config.git {
+        crate::git::history(&config.root).unwrap_or_else(|d| {
+            diags.push(d);
+            Default::default()
+        })
+    } else {
+        Default::default()
+    };
+    timer.lap("git");
     let mut output = None;
     if let Some(theme) = theme {
-        let (out, render_diags) = render::render(&site, config, &theme, opts.now);
+        let (out, render_diags) = render::render(&site, config, &theme, opts.now, &history);
         diags.extend(render_diags);
         timer.lap("render");
         if !diags.has_errors() {
@@ -86,6 +95,20 @@ pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
         },
         diags,
     )
+}
+
+/// The stage the build is in, for the progress bar: (index, name).
+pub static STAGE: std::sync::Mutex<(u64, &str)> = std::sync::Mutex::new((0, "starting"));
+
+/// The stages, in order, as the progress bar names them.
+pub const STAGES: [&str; 7] = [
+    "theme", "load", "link", "markdown", "git", "render", "write",
+];
+
+fn next_stage(done: &str) {
+    if let (Some(i), Ok(mut st)) = (STAGES.iter().position(|s| *s == done), STAGE.lock()) {
+        *st = ((i + 1) as u64, STAGES.get(i + 1).copied().unwrap_or("done"));
+    }
 }
 
 /// Stage timings, printed to stderr when `CAIRN_TIMINGS` is set.
@@ -103,6 +126,7 @@ impl Timer {
     }
 
     pub fn lap(&mut self, stage: &str) {
+        next_stage(stage);
         if self.on {
             eprintln!(
                 "  {stage:<10} {:>8.1} ms",

@@ -159,6 +159,52 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
+/// A progress bar on stderr, shown only on a terminal and only once the
+/// build has taken a second; it follows [`build::STAGE`].
+struct Progress {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start() -> Progress {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = done.clone();
+        let thread = std::io::stderr().is_terminal().then(|| {
+            std::thread::spawn(move || {
+                let tick = std::time::Duration::from_millis(100);
+                for _ in 0..10 {
+                    if flag.load(std::sync::atomic::Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::sleep(tick);
+                }
+                let bar = indicatif::ProgressBar::new(build::STAGES.len() as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:30} {msg} ({elapsed})")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    if let Ok(st) = build::STAGE.lock() {
+                        bar.set_position(st.0);
+                        bar.set_message(st.1);
+                    }
+                    std::thread::sleep(tick);
+                }
+                bar.finish_and_clear();
+            })
+        });
+        Progress { done, thread }
+    }
+
+    fn stop(mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 fn cmd_build(root: &Path, output: Option<PathBuf>, base_url: Option<&str>, drafts: bool) -> i32 {
     let started = Instant::now();
     let config = match load_config(root, base_url) {
@@ -183,9 +229,11 @@ fn cmd_build(root: &Path, output: Option<PathBuf>, base_url: Option<&str>, draft
         now: BuildOptions::now_from_env(),
         exclude: vec![out.clone()],
     };
+    let progress = Progress::start();
     let (built, diags) = build::build(&config, &opts);
-    print_diags(root, &diags);
     let Some(site) = built.output else {
+        progress.stop();
+        print_diags(root, &diags);
         eprintln!(
             "Build failed; the previous output in {} is untouched.",
             out.display()
@@ -195,6 +243,8 @@ fn cmd_build(root: &Path, output: Option<PathBuf>, base_url: Option<&str>, draft
     let mut timer = build::Timer::new();
     let written = output::write(&site, &out);
     timer.lap("write");
+    progress.stop();
+    print_diags(root, &diags);
     if let Err(e) = written {
         let mut ds = Diagnostics::new();
         ds.push(Diagnostic::error("output", e.to_string()).help_opt(e.hint().map(String::from)));

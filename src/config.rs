@@ -32,6 +32,10 @@ struct RawConfig {
     markdown: RawMarkdown,
     #[serde(default)]
     feed: RawFeed,
+    git: Option<bool>,
+    repo_url: Option<String>,
+    repo_branch: Option<String>,
+    edit_url: Option<String>,
     #[serde(default)]
     extra: serde_json::Value,
 }
@@ -157,6 +161,13 @@ pub struct Config {
     pub feed_content: FeedContent,
     /// Newest sessions in the feed.
     pub feed_limit: usize,
+    /// Show when each page last changed, from git history.
+    pub git: bool,
+    /// The repository's web address, for "edit this page" links.
+    pub repo_url: Option<String>,
+    pub repo_branch: String,
+    /// An edit address with `{path}`, for hosts cairn does not know.
+    pub edit_url: Option<String>,
     pub extra: serde_json::Value,
 }
 
@@ -313,6 +324,10 @@ impl Config {
             raw_html: raw.markdown.raw_html.unwrap_or_default(),
             feed_content: raw.feed.content.unwrap_or_default(),
             feed_limit: raw.feed.limit.unwrap_or(50),
+            git: raw.git.unwrap_or(false),
+            repo_url: raw.repo_url,
+            repo_branch: raw.repo_branch.unwrap_or_else(|| "main".into()),
+            edit_url: raw.edit_url,
             extra: raw.extra,
         })
     }

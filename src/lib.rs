@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod diag;
 pub mod feeds;
+pub mod git;
 pub mod markdown;
 pub mod model;
 pub mod output;

@@ -27,7 +27,18 @@ pub struct Page<'a, T: Serialize> {
     pub url: &'a str,
     /// Which top-level section this page belongs to, for the navigation.
     pub section: &'a str,
+    /// Last change and edit link of the note behind the page, if any.
+    pub source: Option<SourceCtx<'a>>,
     pub page: T,
+}
+
+#[derive(Serialize)]
+pub struct SourceCtx<'a> {
+    /// Path of the note in the site, e.g. `content/sessions/x.md`.
+    pub path: String,
+    pub updated: Option<&'a str>,
+    pub updated_by: Option<&'a str>,
+    pub edit_url: Option<String>,
 }
 
 /// A person's name, with a link unless the person is private.

@@ -37,6 +37,7 @@ enum Job {
 }
 
 struct Renderer<'a> {
+    history: &'a crate::git::History,
     site: &'a Site,
     config: &'a Config,
     theme: &'a Theme,
@@ -50,9 +51,11 @@ pub fn render(
     config: &Config,
     theme: &Theme,
     now: DateTime<Utc>,
+    history: &crate::git::History,
 ) -> (Output, Vec<Diagnostic>) {
     let generator = concat!("cairn ", env!("CARGO_PKG_VERSION"));
     let r = Renderer {
+        history,
         site,
         config,
         theme,
@@ -279,6 +282,7 @@ impl<'a> Renderer<'a> {
                     root: &root,
                     url: "404.html",
                     section: "",
+                    source: None,
                     page: NotFound {},
                 };
                 self.render_to("404.html", "404.html", &ctx, None)
@@ -300,6 +304,7 @@ impl<'a> Renderer<'a> {
             root: &root,
             url,
             section,
+            source: source.map(|path| self.source_ctx(path)),
             page,
         };
         self.render_to(template, &format!("{url}index.html"), &ctx, source)
@@ -336,6 +341,23 @@ impl<'a> Renderer<'a> {
     }
 
     // ---- small building blocks ----
+
+    fn source_ctx(&self, path: &'a std::path::Path) -> SourceCtx<'a> {
+        let change = self.history.get(path);
+        SourceCtx {
+            path: path.to_string_lossy().replace('\\', "/"),
+            updated: change.map(|c| c.date.as_str()),
+            updated_by: change.map(|c| c.author.as_str()),
+            edit_url: self.config.repo_url.as_ref().map(|repo| {
+                crate::git::edit_url(
+                    repo,
+                    &self.config.repo_branch,
+                    self.config.edit_url.as_deref(),
+                    path,
+                )
+            }),
+        }
+    }
 
     fn person_link(&self, id: usize) -> PersonLink<'a> {
         let p = &self.site.people[id];
