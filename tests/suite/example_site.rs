@@ -121,3 +121,61 @@ fn its_calendar_and_feed_parse() {
     assert!(entries >= 10, "{entries}");
     assert!(site.page("actions/").select("li.action").len() > 10);
 }
+
+#[test]
+fn it_works_under_a_sub_path() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example-site");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args([
+            "build",
+            "--base-url",
+            "https://example.net/deep/sub/path",
+            "--root",
+        ])
+        .arg(&root)
+        .arg("--output")
+        .arg(&target)
+        .env("SOURCE_DATE_EPOCH", NOW)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let site = Built::at(target);
+    // Pages link relatively, so they resolve wherever the folder is served.
+    assert!(site.broken_links().is_empty(), "{:?}", site.broken_links());
+    // Machine files carry absolute addresses under the prefix.
+    let prefix = "https://example.net/deep/sub/path/";
+    let sitemap = site.read("sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).unwrap();
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        !locs.is_empty() && locs.iter().all(|l| l.starts_with(prefix)),
+        "{locs:?}"
+    );
+    let feed = site.read("feed.xml");
+    let doc = roxmltree::Document::parse(&feed).unwrap();
+    for link in doc.descendants().filter(|n| n.has_tag_name("link")) {
+        assert!(link.attribute("href").unwrap().starts_with(prefix));
+    }
+    assert!(
+        site.read("calendar.ics")
+            .contains(&format!("URL:{prefix}sessions/"))
+    );
+    // The 404 page is served at any depth: its links are rooted at the prefix.
+    let notfound = scraper::Html::parse_document(&site.read("404.html"));
+    let hrefs: Vec<&str> = notfound
+        .select(&sel("a[href], link[href]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    for h in hrefs
+        .iter()
+        .filter(|h| !h.contains("://") && !h.starts_with('#'))
+    {
+        assert!(h.starts_with("/deep/sub/path/"), "{h}");
+    }
+}
