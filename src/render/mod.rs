@@ -33,6 +33,7 @@ enum Job {
     Community(usize),
     Page(usize),
     Actions,
+    Search,
     NotFound,
 }
 
@@ -83,6 +84,7 @@ pub fn render(
         Job::Topics,
         Job::Communities,
         Job::Actions,
+        Job::Search,
         Job::NotFound,
     ];
     jobs.extend((0..site.sessions.len()).map(Job::Session));
@@ -275,6 +277,7 @@ impl<'a> Renderer<'a> {
                 )
             }
             Job::Actions => self.page("actions.html", "actions/", "actions", self.actions(), None),
+            Job::Search => self.page("search.html", "search/", "search", NotFound {}, None),
             Job::NotFound => {
                 let root = self.config.base_path().to_string();
                 let ctx = Page {

@@ -28,14 +28,21 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "community.html",
     "page.html",
     "actions.html",
+    "search.html",
     "404.html",
 );
 
 /// The default theme's static files, copied to the output root.
-pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
-    "cairn.css",
-    include_bytes!("../../themes/default/static/cairn.css"),
-)];
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "cairn.css",
+        include_bytes!("../../themes/default/static/cairn.css"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+];
 
 pub struct Theme {
     pub tera: Tera,

@@ -14,5 +14,6 @@ mod existing_repo;
 mod linking;
 mod markdown;
 mod output_safety;
+mod search;
 mod serve;
 mod theme;
