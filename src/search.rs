@@ -19,6 +19,7 @@
 //! unified. Drafts never reach the site graph; private people are skipped.
 
 use crate::model::Site;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use unicode_normalization::UnicodeNormalization;
@@ -37,6 +38,9 @@ pub const STOPWORDS: &[&str] = &[
 
 /// Folds text for matching: see the module documentation.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfd() {
         match c {
@@ -46,19 +50,47 @@ pub fn fold(text: &str) -> String {
             c => out.extend(c.to_lowercase()),
         }
     }
-    // NFD split ligatures such as آ into ا + mark: recompose what is left.
+    // What NFD split and was not dropped is put back together.
     out.nfc().collect()
 }
 
+/// Calls `f` with every word of a text, folded, stopwords left out. Words
+/// are split on the raw text (marks stay inside their word), then folded
+/// one by one: ASCII words, nearly all of them, skip normalization.
+pub fn each_token(text: &str, mut f: impl FnMut(&str)) {
+    let mut buf = String::new();
+    for word in text.split(|c: char| !(c.is_alphabetic() || c.is_numeric() || is_mark(c))) {
+        if word.is_empty() {
+            continue;
+        }
+        let folded: &str = if word.is_ascii() {
+            if word.bytes().any(|b| b.is_ascii_uppercase()) {
+                buf.clear();
+                buf.push_str(word);
+                buf.make_ascii_lowercase();
+                &buf
+            } else {
+                word
+            }
+        } else {
+            buf = fold(word);
+            &buf
+        };
+        if !folded.is_empty() && !STOPWORDS.contains(&folded) {
+            f(folded);
+        }
+    }
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036f}' | '\u{064b}'..='\u{065f}' | '\u{0670}')
+}
+
 /// The words of a text, folded, stopwords removed.
-pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
-    let folded = fold(text);
-    let words: Vec<String> = folded
-        .split(|c: char| !(c.is_alphabetic() || c.is_numeric()))
-        .filter(|w| !w.is_empty() && !STOPWORDS.contains(w))
-        .map(String::from)
-        .collect();
-    words.into_iter()
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    each_token(text, |t| v.push(t.to_string()));
+    v
 }
 
 #[derive(Serialize)]
@@ -94,34 +126,61 @@ impl<'a> Doc<'a> {
     }
 
     fn add(&mut self, text: &str, weight: u32) {
-        for t in tokens(text) {
-            *self.terms.entry(t).or_default() += weight;
-        }
+        let terms = &mut self.terms;
+        each_token(text, |t| match terms.get_mut(t) {
+            Some(w) => *w += weight,
+            None => {
+                terms.insert(t.to_string(), weight);
+            }
+        });
     }
 }
 
-/// Plain text of rendered HTML, for the body's terms and the excerpt.
+/// Plain text of rendered HTML, for the body's terms and the excerpt: tags
+/// dropped, the entities cairn's HTML uses decoded, whitespace collapsed,
+/// in one pass.
 fn plain_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
+    let mut rest = html;
+    let mut space = true;
+    let push = |out: &mut String, space: &mut bool, c: char| {
+        if c.is_whitespace() {
+            if !*space {
                 out.push(' ');
+                *space = true;
             }
-            c if !in_tag => out.push(c),
-            _ => {}
+        } else {
+            out.push(c);
+            *space = false;
         }
+    };
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            rest = rest.find('>').map_or("", |i| &rest[i + 1..]);
+            push(&mut out, &mut space, ' ');
+            continue;
+        }
+        if c == '&' {
+            let entity = [
+                ("&amp;", '&'),
+                ("&lt;", '<'),
+                ("&gt;", '>'),
+                ("&quot;", '"'),
+                ("&#39;", '\''),
+                ("&#x27;", '\''),
+            ]
+            .iter()
+            .find(|(e, _)| rest.starts_with(e));
+            if let Some((e, ch)) = entity {
+                push(&mut out, &mut space, *ch);
+                rest = &rest[e.len()..];
+                continue;
+            }
+        }
+        push(&mut out, &mut space, c);
+        rest = &rest[c.len_utf8()..];
     }
-    let out = out
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'");
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    out.trim_end().to_string()
 }
 
 fn excerpt(text: &str) -> String {
@@ -130,45 +189,49 @@ fn excerpt(text: &str) -> String {
 
 /// Builds every file of the index: `(output path, bytes)`.
 pub fn build(site: &Site, tz: chrono_tz::Tz) -> Vec<(String, Vec<u8>)> {
-    let mut docs: Vec<Doc> = Vec::new();
     // Sessions, oldest first: the document number orders by date.
-    for s in &site.sessions {
-        let text = plain_text(&s.body.html);
-        let people: Vec<&str> = s.everyone().map(|p| site.people[p].name.as_str()).collect();
-        let mut d = Doc::new(
-            Record {
-                t: &s.title,
-                u: &s.url,
-                k: "session",
-                d: s.when.short(tz),
-                c: s.community.map(|c| site.communities[c].name.as_str()),
-                p: people.clone(),
-                x: excerpt(if s.summary().is_empty() {
-                    &text
-                } else {
-                    s.summary()
-                }),
-            },
-            s.when.year(tz),
-            s.community,
-        );
-        d.add(&s.title, 12);
-        for &t in &s.topics {
-            d.add(&site.topics[t].name, 6);
-        }
-        for p in &people {
-            d.add(p, 3);
-        }
-        if let Some(c) = s.community {
-            d.add(&site.communities[c].name, 2);
-        }
-        if let Some(l) = &s.doc.meta.location {
-            d.add(l.as_str(), 1);
-        }
-        d.add(&text, 1);
-        docs.push(d);
-    }
-    for p in site.people.iter().filter(|p| p.is_public()) {
+    let mut docs: Vec<Doc> = site
+        .sessions
+        .par_iter()
+        .map(|s| {
+            let text = plain_text(&s.body.html);
+            let people: Vec<&str> = s.everyone().map(|p| site.people[p].name.as_str()).collect();
+            let mut d = Doc::new(
+                Record {
+                    t: &s.title,
+                    u: &s.url,
+                    k: "session",
+                    d: s.when.short(tz),
+                    c: s.community.map(|c| site.communities[c].name.as_str()),
+                    p: people.clone(),
+                    x: excerpt(if s.summary().is_empty() {
+                        &text
+                    } else {
+                        s.summary()
+                    }),
+                },
+                s.when.year(tz),
+                s.community,
+            );
+            d.add(&s.title, 12);
+            for &t in &s.topics {
+                d.add(&site.topics[t].name, 6);
+            }
+            for p in &people {
+                d.add(p, 3);
+            }
+            if let Some(c) = s.community {
+                d.add(&site.communities[c].name, 2);
+            }
+            if let Some(l) = &s.doc.meta.location {
+                d.add(l.as_str(), 1);
+            }
+            d.add(&text, 1);
+            d
+        })
+        .collect();
+    let people: Vec<&crate::model::Person> = site.people.iter().filter(|p| p.is_public()).collect();
+    docs.par_extend(people.par_iter().map(|p| {
         let url = p.url.as_deref().unwrap_or_default();
         let text = plain_text(&p.body.html);
         let meta = p.profile.as_ref().map(|d| &d.meta);
@@ -208,9 +271,9 @@ pub fn build(site: &Site, tz: chrono_tz::Tz) -> Vec<(String, Vec<u8>)> {
             d.add(&site.topics[t].name, 2);
         }
         d.add(&text, 1);
-        docs.push(d);
-    }
-    for t in &site.topics {
+        d
+    }));
+    docs.par_extend(site.topics.par_iter().map(|t| {
         let mut d = Doc::new(
             Record {
                 t: &t.name,
@@ -225,9 +288,9 @@ pub fn build(site: &Site, tz: chrono_tz::Tz) -> Vec<(String, Vec<u8>)> {
             None,
         );
         d.add(&t.name, 12);
-        docs.push(d);
-    }
-    for (i, c) in site.communities.iter().enumerate() {
+        d
+    }));
+    docs.par_extend(site.communities.par_iter().enumerate().map(|(i, c)| {
         let text = plain_text(&c.body.html);
         let description = c
             .doc
@@ -255,9 +318,9 @@ pub fn build(site: &Site, tz: chrono_tz::Tz) -> Vec<(String, Vec<u8>)> {
         d.add(&c.name, 12);
         d.add(&description, 3);
         d.add(&text, 1);
-        docs.push(d);
-    }
-    for p in &site.pages {
+        d
+    }));
+    docs.par_extend(site.pages.par_iter().map(|p| {
         let text = plain_text(&p.body.html);
         let mut d = Doc::new(
             Record {
@@ -274,8 +337,8 @@ pub fn build(site: &Site, tz: chrono_tz::Tz) -> Vec<(String, Vec<u8>)> {
         );
         d.add(&p.title, 12);
         d.add(&text, 1);
-        docs.push(d);
-    }
+        d
+    }));
     write_index(site, &docs)
 }
 
@@ -294,10 +357,11 @@ fn write_index(site: &Site, docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
             let mut s = String::with_capacity(list.len() * 5);
             let mut last = 0;
             for (n, (doc, w)) in list.into_iter().enumerate() {
+                use std::fmt::Write as _;
                 if n > 0 {
                     s.push(',');
                 }
-                s.push_str(&format!("{},{}", doc - last, w.min(255)));
+                let _ = write!(s, "{},{}", doc - last, w.min(255));
                 last = doc;
             }
             (t, s)
@@ -415,7 +479,7 @@ mod tests {
         assert_eq!(fold("القِيَادَة"), "القيادة");
         assert_eq!(fold("إدارة"), "ادارة");
         assert_eq!(fold("مـجـتـمـع"), "مجتمع");
-        let t: Vec<String> = tokens("The budget, for learning: 2026!").collect();
+        let t: Vec<String> = tokens("The budget, for learning: 2026!");
         assert_eq!(t, vec!["budget", "learning", "2026"]);
     }
 

@@ -1,5 +1,5 @@
-//! Files for machines: the Atom feed, iCalendar files, the sitemap,
-//! robots.txt and the search index. Every URL in them is absolute, under `base_url`.
+//! Files for machines: the Atom feed, iCalendar files, the sitemap and
+//! robots.txt. Every URL in them is absolute, under `base_url`.
 
 pub mod atom;
 pub mod ics;
@@ -45,7 +45,6 @@ pub fn render(
         )
         .into_bytes(),
     ));
-    out.extend(crate::search::build(site, config.timezone));
     out
 }
 

@@ -118,6 +118,11 @@ pub fn render(
     for (path, bytes) in crate::feeds::render(site, config, &pages, now) {
         out.add(path, bytes);
     }
+    let mut timer = crate::build::Timer::new();
+    for (path, bytes) in crate::search::build(site, config.timezone) {
+        out.add(path, bytes);
+    }
+    timer.lap("search");
     for (name, bytes) in theme::DEFAULT_STATIC {
         out.add(name.to_string(), bytes.to_vec());
     }
