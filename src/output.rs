@@ -2,7 +2,7 @@
 //! losing the previous output.
 //!
 //! The new site is written into a staging folder beside the output folder
-//! and swapped in only when complete. The output folder carries a marker
+//! and swapped in only when complete, in one atomic step on Linux. The output folder carries a marker
 //! file listing what cairn wrote; cairn refuses to replace a folder without
 //! it (unless empty), or one holding files it did not write, and never
 //! writes into the site root or a content folder.
@@ -326,12 +326,31 @@ pub fn write(output: &Output, out: &Path) -> Result<(), WriteError> {
         })?;
 
     if out.exists() {
-        let old = staging_name(&out, "old");
-        std::fs::rename(&out, &old).map_err(io_err(&out))?;
-        std::fs::rename(&staging, &out).map_err(io_err(&out))?;
-        remove_cairn_dir(&old)?;
+        if exchange(&staging, &out) {
+            // The old site now sits in the staging folder.
+            remove_cairn_dir(&staging)?;
+        } else {
+            let old = staging_name(&out, "old");
+            std::fs::rename(&out, &old).map_err(io_err(&out))?;
+            std::fs::rename(&staging, &out).map_err(io_err(&out))?;
+            remove_cairn_dir(&old)?;
+        }
     } else {
         std::fs::rename(&staging, &out).map_err(io_err(&out))?;
     }
     Ok(())
+}
+
+/// Swaps two folders in one atomic step, so that at no moment is there no
+/// output folder (Linux `renameat2` with `RENAME_EXCHANGE`). False where
+/// the system or file system cannot; the caller then renames twice.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> bool {
+    false
 }

@@ -9,6 +9,7 @@ mod cli;
 mod community;
 mod config;
 mod content;
+mod crash;
 mod example_site;
 mod existing_repo;
 mod linking;
