@@ -238,7 +238,7 @@ fn cmd_build(root: &Path, output: Option<PathBuf>, base_url: Option<&str>, draft
             "Build failed; the previous output in {} is untouched.",
             out.display()
         );
-        return CONTENT_ERROR;
+        return exit_for(&diags);
     };
     let mut timer = build::Timer::new();
     let written = output::write(&site, &out);
@@ -264,10 +264,45 @@ fn cmd_build(root: &Path, output: Option<PathBuf>, base_url: Option<&str>, draft
     OK
 }
 
+/// A theme that does not exist is a config problem (exit 2), not content.
+fn exit_for(diags: &Diagnostics) -> i32 {
+    let config_problem = diags.iter().any(|d| {
+        d.is_error()
+            && d.code == "theme"
+            && d.file.as_deref() == Some(Path::new(crate::config::CONFIG_FILE))
+    });
+    if config_problem {
+        USAGE_ERROR
+    } else if diags.has_errors() {
+        CONTENT_ERROR
+    } else {
+        OK
+    }
+}
+
+fn json_report(diags: &Diagnostics) -> String {
+    let doc = serde_json::json!({
+        "version": 1,
+        "errors": diags.error_count(),
+        "warnings": diags.warning_count(),
+        "diagnostics": diags.sorted(),
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
 fn cmd_check(root: &Path, format: Format) -> i32 {
-    let config = match load_config(root, None) {
+    let config = match Config::load(root) {
         Ok(c) => c,
-        Err(code) => return code,
+        Err(d) => {
+            let mut ds = Diagnostics::new();
+            ds.push(d);
+            if format == Format::Json {
+                println!("{}", json_report(&ds));
+            } else {
+                print_diags(root, &ds);
+            }
+            return USAGE_ERROR;
+        }
     };
     let opts = BuildOptions {
         include_drafts: false,
@@ -282,21 +317,9 @@ fn cmd_check(root: &Path, format: Format) -> i32 {
                 eprintln!("Checked {} notes: no errors.", built.notes);
             }
         }
-        Format::Json => {
-            let doc = serde_json::json!({
-                "version": 1,
-                "errors": diags.error_count(),
-                "warnings": diags.warning_count(),
-                "diagnostics": diags.sorted(),
-            });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-        }
+        Format::Json => println!("{}", json_report(&diags)),
     }
-    if diags.has_errors() {
-        CONTENT_ERROR
-    } else {
-        OK
-    }
+    exit_for(&diags)
 }
 
 fn cmd_init(dir: &Path) -> i32 {

@@ -274,7 +274,8 @@ where
     let w = word.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = strsim::levenshtein(&w, &c.to_lowercase());
+        // A swap of two letters (titel) is one edit, as people make it.
+        let d = strsim::osa_distance(&w, &c.to_lowercase());
         // One edit in a very short word is a different word.
         let limit = match w.chars().count() {
             0..=3 => 0,

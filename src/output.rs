@@ -218,6 +218,10 @@ fn clean_leftovers(out: &Path) -> Result<(), WriteError> {
         };
         let path = e.path();
         if !path.join(OUTPUT_MARKER).is_file() {
+            // Killed before its marker was written, or after its contents
+            // were deleted: only empty folders are left, and only those go.
+            remove_empty_dirs(&path);
+            let _ = std::fs::remove_dir(&path);
             continue;
         }
         if rest.starts_with("old-") && !out.exists() {
@@ -230,7 +234,9 @@ fn clean_leftovers(out: &Path) -> Result<(), WriteError> {
 }
 
 /// Deletes a folder cairn wrote: the files its marker lists, then the
-/// folders left empty. Anything else stays.
+/// folders left empty, then the marker and the folder. The marker goes
+/// last, so that a deletion cut short is still recognisably cairn's and
+/// the next build finishes it. Anything not listed stays.
 fn remove_cairn_dir(dir: &Path) -> Result<(), WriteError> {
     let Some(listed) = manifest(dir) else {
         return Ok(());
@@ -238,8 +244,16 @@ fn remove_cairn_dir(dir: &Path) -> Result<(), WriteError> {
     listed.par_iter().for_each(|f| {
         let _ = std::fs::remove_file(dir.join(f));
     });
+    remove_empty_dirs(dir);
     let _ = std::fs::remove_file(dir.join(OUTPUT_MARKER));
+    let _ = std::fs::remove_dir(dir);
+    Ok(())
+}
+
+/// Removes every empty folder below `dir` (not `dir` itself).
+fn remove_empty_dirs(dir: &Path) {
     let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_dir())
@@ -249,7 +263,6 @@ fn remove_cairn_dir(dir: &Path) -> Result<(), WriteError> {
     for d in dirs {
         let _ = std::fs::remove_dir(&d);
     }
-    Ok(())
 }
 
 /// Files in an existing output folder that cairn did not write.

@@ -212,8 +212,8 @@ pub fn today(config: Option<&Config>) -> NaiveDate {
     }
 }
 
-const INIT_CONFIG: &str = r#"# cairn.yaml: the settings of this site. Every key is optional but title
-# and base_url. The full list is in SPEC.md and docs/ of cairn.
+const INIT_CONFIG: &str = r#"# cairn.yaml: the settings of this site. Every key is optional; set at
+# least title and base_url. The full list is in cairn's docs/guide.md.
 title: Our Circle
 description: Notes and people of a community of practice.
 base_url: https://example.org/our-circle/   # where the site will live

@@ -416,7 +416,8 @@ fn load_file(
             let slug = meta.slug.clone();
             let doc = parts.into_doc(meta, slug.as_ref(), &mut diags);
             if draft && !opts.include_drafts {
-                Loaded::Draft(vec![doc.slug.to_lowercase()])
+                let title = doc.title_from(doc.meta.title.as_ref());
+                Loaded::Draft(vec![doc.slug.to_lowercase(), title.to_lowercase()])
             } else {
                 match session(config, opts, doc, &stem, &mut diags) {
                     Some(s) => Loaded::Session(s),
@@ -468,7 +469,7 @@ fn load_file(
             let doc = parts.into_doc(meta, slug.as_ref(), &mut diags);
             let title = doc.title_from(doc.meta.title.as_ref());
             if doc.meta.draft.0 && !opts.include_drafts {
-                Loaded::Draft(vec![doc.slug.to_lowercase()])
+                Loaded::Draft(vec![doc.slug.to_lowercase(), title.to_lowercase()])
             } else {
                 Loaded::Page(PageDoc { doc, title })
             }
@@ -587,6 +588,13 @@ fn normalize(
                 match v {
                     Value::Sequence(items) => merged.extend(items),
                     Value::Null => {}
+                    // One string is a comma-separated list, as for cairn's own keys.
+                    Value::String(text) => merged.extend(
+                        text.split(',')
+                            .map(str::trim)
+                            .filter(|t| !t.is_empty())
+                            .map(|t| Value::String(t.to_string())),
+                    ),
                     other => merged.push(other),
                 }
             } else if scalar.is_none() {

@@ -690,9 +690,6 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
     for (i, s) in linked.iter().enumerate() {
         link_index.insert(s.title.to_lowercase(), Target::Session(i));
     }
-    for (i, t) in l.topics.iter().enumerate() {
-        link_index.insert(t.slug.clone(), Target::Topic(i));
-    }
     for (i, c) in l.communities.iter().enumerate() {
         link_index.insert(c.name.to_lowercase(), Target::Community(i));
     }
@@ -703,6 +700,10 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
                 link_index.insert(a.to_lowercase(), Target::Person(i));
             }
         }
+    }
+    // Slugs beat names; a topic's slug is the weakest slug.
+    for (i, t) in l.topics.iter().enumerate() {
+        link_index.insert(t.slug.clone(), Target::Topic(i));
     }
     for (i, p) in page_list.iter().enumerate() {
         link_index.insert(p.doc.slug.to_lowercase(), Target::Page(i));

@@ -240,6 +240,8 @@ pub struct CommunityPage<'a> {
 #[derive(Serialize)]
 pub struct FreePage<'a> {
     pub title: &'a str,
+    /// `summary` from front matter, else the first paragraph.
+    pub summary: &'a str,
     pub content: &'a str,
     pub backlinks: Vec<Link<'a>>,
     pub extra: &'a std::collections::BTreeMap<String, serde_json::Value>,

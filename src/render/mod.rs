@@ -869,6 +869,10 @@ impl<'a> Renderer<'a> {
         let p = &self.site.pages[id];
         FreePage {
             title: &p.title,
+            summary: match &p.doc.meta.summary {
+                Some(s) if !s.as_str().is_empty() => s.as_str(),
+                _ => &p.body.first_paragraph,
+            },
             content: &p.body.html,
             backlinks: self.backlinks(&p.backlinks),
             extra: &p.doc.extra,

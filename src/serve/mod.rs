@@ -220,6 +220,10 @@ pub fn run(opts: ServeOptions) -> i32 {
         changed: Condvar::new(),
         listeners: AtomicUsize::new(0),
     });
+    let watching = watch::start(&opts.root);
+    if let Err(e) = &watching {
+        eprintln!("warning: cannot watch files ({e}); restart serve to see changes");
+    }
     eprintln!(
         "Serving {} at {address} (built in {:.2} s). Watching for changes; Ctrl-C to stop.",
         opts.root.display(),
@@ -241,9 +245,11 @@ pub fn run(opts: ServeOptions) -> i32 {
             open: false,
             drafts,
         };
-        watch::watch(&opts, watch_config, |config| {
-            rebuild(config, &opts, &watch_state)
-        });
+        if let Ok(watching) = watching {
+            watch::watch(watching, &opts, watch_config, |config| {
+                rebuild(config, &opts, &watch_state)
+            });
+        }
     });
 
     let (tx, rx) = std::sync::mpsc::sync_channel::<tiny_http::Request>(256);

@@ -43,21 +43,35 @@ pub fn is_relevant(config: &Config, root: &Path, path: &Path) -> bool {
         || config.paths.folders.iter().any(|(_, f)| rel.starts_with(f))
 }
 
+/// A watcher, registered before the server says it is ready, so that no
+/// change made after that is missed.
+pub struct Watching {
+    _watcher: notify::RecommendedWatcher,
+    rx: std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+}
+
+/// Starts watching the site folder.
+pub fn start(root: &Path) -> Result<Watching, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(tx).map_err(|e| e.to_string())?;
+    watcher
+        .watch(root, RecursiveMode::Recursive)
+        .map_err(|e| e.to_string())?;
+    Ok(Watching {
+        _watcher: watcher,
+        rx,
+    })
+}
+
 /// Calls `rebuild` after every burst of relevant changes, with the config
 /// reloaded when cairn.yaml changed (a bad config keeps the old one).
-pub fn watch(opts: &ServeOptions, mut config: Config, mut rebuild: impl FnMut(&Config)) {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut watcher = match notify::recommended_watcher(tx) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("warning: cannot watch files ({e}); restart serve to see changes");
-            return;
-        }
-    };
-    if let Err(e) = watcher.watch(&opts.root, RecursiveMode::Recursive) {
-        eprintln!("warning: cannot watch {} ({e})", opts.root.display());
-        return;
-    }
+pub fn watch(
+    watching: Watching,
+    opts: &ServeOptions,
+    mut config: Config,
+    mut rebuild: impl FnMut(&Config),
+) {
+    let rx = &watching.rx;
     let root = crate::output::absolute(&opts.root);
     let relevant = |config: &Config, ev: &notify::Result<notify::Event>| match ev {
         Ok(ev) => {

@@ -40,3 +40,14 @@ fn bad_usage_exits_2() {
     assert_eq!(f.cairn(&["build", "--no-such-flag"]).code, 2);
     assert_eq!(f.cairn(&["frobnicate"]).code, 2);
 }
+
+#[test]
+fn config_errors_are_json_too_and_a_missing_theme_is_a_config_error() {
+    let f = Fixture::new().file("cairn.yaml", "titel: x\n");
+    let run = f.cairn(&["check", "--format", "json"]);
+    assert_eq!(run.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(v["diagnostics"][0]["suggestion"], "did you mean `title`?");
+    let f = Fixture::new().config("theme: nosuch\n");
+    assert_eq!(f.build().code, 2);
+}

@@ -281,3 +281,23 @@ fn a_page_cannot_take_a_url_cairn_uses() {
         .build_err()
         .says("page `sessions` would replace cairn's own `/sessions/`");
 }
+
+#[test]
+fn slugs_beat_names_and_aliases_split_commas_and_draft_titles_warn() {
+    let site = Fixture::new()
+        .config("fields:\n  attendees: [members, other_attendees]\n")
+        .file("content/members/budgets.md", "---\nname: Budgets Person\n---\n")
+        .file("content/members/x.md", "---\nname: Leadership\n---\n")
+        .file("content/sessions/2026-01-01-a.md", "---\ntags: [leadership]\nother_attendees: Priya R., Sam\n---\nSee [[leadership]] and [[Secret plans]].\n")
+        .file("content/sessions/2026-01-02-b.md", "---\ntitle: Secret plans\ndraft: true\n---\n")
+        .build_ok();
+    let a = site.page("sessions/2026-01-01-a/");
+    // The topic's slug wins over a person whose name is the same word.
+    assert_eq!(a.links(".prose a"), vec!["topics/leadership/"]);
+    assert_eq!(a.texts("a.attendee"), vec!["Priya R.", "Sam"]);
+    assert!(
+        site.stderr.contains("[[Secret plans]] links to a draft"),
+        "{}",
+        site.stderr
+    );
+}

@@ -112,7 +112,12 @@ impl Events {
 
     fn next(&mut self) -> serde_json::Value {
         let mut line = String::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
+            assert!(
+                Instant::now() < deadline,
+                "no live-reload event within 20 s"
+            );
             line.clear();
             self.0.read_line(&mut line).expect("an event in time");
             if let Some(data) = line.strip_prefix("data: ") {
