@@ -428,7 +428,7 @@ fn load_file(
         Kind::Member => {
             let meta: MemberMeta = typed!(MemberMeta);
             let slug = meta.slug.clone();
-            let doc = parts.into_doc(meta, slug.as_ref(), &mut diags);
+            let mut doc = parts.into_doc(meta, slug.as_ref(), &mut diags);
             let Some(name) = doc
                 .meta
                 .name
@@ -444,6 +444,7 @@ fn load_file(
                 return (None, diags);
             };
             check_links(&doc, &mut diags);
+            check_avatar(config, &mut doc, &mut diags);
             if doc.meta.draft.0 && !opts.include_drafts {
                 let mut names = vec![doc.slug.to_lowercase(), name.to_lowercase()];
                 names.extend(doc.meta.aka.0.iter().map(|a| a.to_lowercase()));
@@ -748,6 +749,35 @@ fn session(
         end,
         status,
     })
+}
+
+/// An avatar is a path under static/: never outside it.
+fn check_avatar(config: &Config, doc: &mut Doc<MemberMeta>, diags: &mut Vec<Diagnostic>) {
+    let Some(avatar) = doc.meta.avatar.clone() else {
+        return;
+    };
+    let raw = avatar.as_str();
+    let rel = raw.trim_start_matches("static/");
+    let escapes = rel.contains("://")
+        || rel.starts_with('/')
+        || rel.contains('\\')
+        || Path::new(rel)
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)));
+    if escapes || rel.is_empty() {
+        diags.push(
+            doc.error("avatar", format!("avatar `{raw}` is not a path inside static/"))
+                .at_opt(doc.loc.value(&["avatar"], raw))
+                .help("put the picture in static/ (e.g. static/people/dana.jpg) and write `avatar: people/dana.jpg`"),
+        );
+        doc.meta.avatar = None;
+    } else if !config.root.join("static").join(rel).is_file() {
+        diags.push(
+            doc.warning("avatar", format!("avatar `{raw}` is not in static/"))
+                .at_opt(doc.loc.value(&["avatar"], raw))
+                .help(format!("add the file static/{rel}, or remove the line")),
+        );
+    }
 }
 
 /// Links on a profile may only be web, mail or phone addresses.

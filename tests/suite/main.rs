@@ -5,6 +5,7 @@
 mod util;
 
 mod authoring;
+mod bad_input;
 mod cli;
 mod community;
 mod config;
