@@ -199,3 +199,19 @@ fn a_wikilink_to_itself_is_fine() {
         "a page is not its own backlink"
     );
 }
+
+#[test]
+fn an_unreadable_file_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new().file("content/sessions/2026-01-01-a.md", "a");
+    let path = f.root().join("content/sessions/2026-01-01-a.md");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_ok() {
+        eprintln!("skipped: running as root, which can read a file without permissions");
+        return;
+    }
+    let run = f.build();
+    no_panic(&run);
+    assert_eq!(run.code, 1);
+    run.says("2026-01-01-a.md").says("cannot read this file");
+}
