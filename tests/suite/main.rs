@@ -16,6 +16,7 @@ mod existing_repo;
 mod linking;
 mod markdown;
 mod output_safety;
+mod scale;
 mod search;
 mod serve;
 mod theme;
