@@ -40,9 +40,17 @@ pub struct Built {
 }
 
 /// Runs every stage, collecting all diagnostics.
-pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
+/// Everything but the rendering of pages: the stages every command shares.
+struct Prepared {
+    theme: Option<Theme>,
+    site: Site,
+    notes: usize,
+    history: crate::git::History,
+    timer: Timer,
+}
+
+fn prepare(config: &Config, opts: &BuildOptions, diags: &mut Diagnostics) -> Prepared {
     let mut timer = Timer::new();
-    let mut diags = Diagnostics::new();
     let theme = match Theme::load(config) {
         Ok(t) => Some(t),
         Err(errs) => {
@@ -68,7 +76,6 @@ pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
     timer.lap("link");
     diags.extend(render_bodies(&mut site, config));
     timer.lap("markdown");
-
     let history = if config.git {
         crate::git::history(&config.root).unwrap_or_else(|d| {
             diags.push(d);
@@ -78,23 +85,83 @@ pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
         Default::default()
     };
     timer.lap("git");
+    Prepared {
+        theme,
+        site,
+        notes,
+        history,
+        timer,
+    }
+}
+
+/// Runs every stage and keeps the site in memory (serve, check).
+pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut p = prepare(config, opts, &mut diags);
     let mut output = None;
-    if let Some(theme) = theme {
-        let (out, render_diags) = render::render(&site, config, &theme, opts.now, &history);
+    if let Some(theme) = &p.theme {
+        let (out, render_diags) = render::render(&p.site, config, theme, opts.now, &p.history);
         diags.extend(render_diags);
-        timer.lap("render");
+        p.timer.lap("render");
         if !diags.has_errors() {
             output = Some(out);
         }
     }
     (
         Built {
-            site,
+            site: p.site,
             output,
-            notes,
+            notes: p.notes,
         },
         diags,
     )
+}
+
+/// What `build_to` did.
+pub struct Written {
+    pub notes: usize,
+    /// HTML pages written; `None` when nothing was written.
+    pub pages: Option<usize>,
+}
+
+/// Runs every stage and writes each page into a staging folder beside
+/// `out` as soon as it is rendered; swaps it in only if the whole build
+/// succeeded, else removes it and leaves `out` as it was.
+pub fn build_to(
+    config: &Config,
+    opts: &BuildOptions,
+    out: &std::path::Path,
+) -> (Written, Diagnostics, Option<crate::output::WriteError>) {
+    let mut diags = Diagnostics::new();
+    let mut p = prepare(config, opts, &mut diags);
+    let mut written = Written {
+        notes: p.notes,
+        pages: None,
+    };
+    let Some(theme) = p.theme.as_ref().filter(|_| !diags.has_errors()) else {
+        return (written, diags, None);
+    };
+    let staging = match crate::output::Staging::begin(out) {
+        Ok(s) => s,
+        Err(e) => return (written, diags, Some(e)),
+    };
+    let (pages, render_diags) =
+        render::render_into(&p.site, config, theme, opts.now, &p.history, &staging);
+    diags.extend(render_diags);
+    p.timer.lap("render");
+    if diags.has_errors() {
+        staging.abandon();
+        return (written, diags, None);
+    }
+    let finished = staging.finish();
+    p.timer.lap("write");
+    match finished {
+        Ok(()) => {
+            written.pages = Some(pages.iter().filter(|x| x.ends_with(".html")).count());
+            (written, diags, None)
+        }
+        Err(e) => (written, diags, Some(e)),
+    }
 }
 
 /// The stage the build is in, for the progress bar: (index, name).

@@ -230,22 +230,10 @@ fn cmd_build(root: &Path, output: Option<PathBuf>, base_url: Option<&str>, draft
         exclude: vec![out.clone()],
     };
     let progress = Progress::start();
-    let (built, diags) = build::build(&config, &opts);
-    let Some(site) = built.output else {
-        progress.stop();
-        print_diags(root, &diags);
-        eprintln!(
-            "Build failed; the previous output in {} is untouched.",
-            out.display()
-        );
-        return exit_for(&diags);
-    };
-    let mut timer = build::Timer::new();
-    let written = output::write(&site, &out);
-    timer.lap("write");
+    let (written, diags, write_error) = build::build_to(&config, &opts, &out);
     progress.stop();
     print_diags(root, &diags);
-    if let Err(e) = written {
+    if let Some(e) = write_error {
         let mut ds = Diagnostics::new();
         ds.push(Diagnostic::error("output", e.to_string()).help_opt(e.hint().map(String::from)));
         print_diags(root, &ds);
@@ -254,10 +242,17 @@ fn cmd_build(root: &Path, output: Option<PathBuf>, base_url: Option<&str>, draft
             output::WriteError::Io { .. } => CONTENT_ERROR,
         };
     }
+    let Some(pages) = written.pages else {
+        eprintln!(
+            "Build failed; the previous output in {} is untouched.",
+            out.display()
+        );
+        return exit_for(&diags);
+    };
     eprintln!(
         "Built {} pages from {} notes in {:.2} s → {}",
-        site.html_pages(),
-        built.notes,
+        pages,
+        written.notes,
         started.elapsed().as_secs_f64(),
         out.display()
     );

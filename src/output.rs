@@ -226,6 +226,11 @@ fn clean_leftovers(out: &Path) -> Result<(), WriteError> {
         }
         if rest.starts_with("old-") && !out.exists() {
             std::fs::rename(&path, out).map_err(io_err(out))?;
+        } else if std::fs::read_to_string(path.join(OUTPUT_MARKER))
+            .is_ok_and(|m| m == STAGING_HEADER)
+        {
+            // An unfinished staging folder: cairn created it and wrote all of it.
+            let _ = std::fs::remove_dir_all(&path);
         } else {
             remove_cairn_dir(&path)?;
         }
@@ -284,74 +289,134 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Writes the site into a staging folder, then swaps it in for `out`.
-pub fn write(output: &Output, out: &Path) -> Result<(), WriteError> {
-    let out = absolute(out);
-    clean_leftovers(&out)?;
-    if out.exists() && out.join(OUTPUT_MARKER).is_file() {
-        let foreign = foreign_files(&out);
-        if !foreign.is_empty() {
-            let list: Vec<String> = foreign
-                .iter()
-                .take(5)
-                .map(|p| p.display().to_string())
-                .collect();
-            return Err(WriteError::Refused {
-                path: out.clone(),
-                reason: format!(
-                    "it holds files cairn did not write ({}); put files you want published in static/",
-                    list.join(", ")
-                ),
-            });
-        }
-    }
-    let staging = staging_name(&out, "staging");
-    if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-    }
-    std::fs::create_dir(&staging).map_err(io_err(&staging))?;
-    // Marker first, so an interrupted staging folder is recognisably ours.
-    let mut marker =
-        String::from("# cairn output folder: cairn may replace the files listed here.\n");
-    for path in output.files.keys() {
-        marker.push_str(path);
-        marker.push('\n');
-    }
-    std::fs::write(staging.join(OUTPUT_MARKER), &marker).map_err(io_err(&staging))?;
+/// A staging folder being filled, beside the output folder.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    /// Files written so far, for the final marker.
+    written: std::sync::Mutex<Vec<String>>,
+    /// Folders already created.
+    dirs: std::sync::Mutex<HashSet<PathBuf>>,
+}
 
-    let dirs: std::collections::BTreeSet<PathBuf> = output
-        .files
-        .keys()
-        .filter_map(|p| Path::new(p).parent().map(|d| staging.join(d)))
-        .collect();
-    for d in &dirs {
-        std::fs::create_dir_all(d).map_err(io_err(d))?;
+impl Staging {
+    /// Checks the output folder (no files cairn did not write), removes
+    /// leftovers of killed builds, and creates an empty staging folder.
+    pub fn begin(out: &Path) -> Result<Staging, WriteError> {
+        let out = absolute(out);
+        clean_leftovers(&out)?;
+        if out.exists() && out.join(OUTPUT_MARKER).is_file() {
+            let foreign = foreign_files(&out);
+            if !foreign.is_empty() {
+                let list: Vec<String> = foreign
+                    .iter()
+                    .take(5)
+                    .map(|p| p.display().to_string())
+                    .collect();
+                return Err(WriteError::Refused {
+                    path: out.clone(),
+                    reason: format!(
+                        "it holds files cairn did not write ({}); put files you want published in static/",
+                        list.join(", ")
+                    ),
+                });
+            }
+        }
+        let dir = staging_name(&out, "staging");
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        std::fs::create_dir(&dir).map_err(io_err(&dir))?;
+        // A marker at once, so that a staging folder left by a killed build
+        // is recognisably cairn's; it lists every file only at the end.
+        std::fs::write(dir.join(OUTPUT_MARKER), STAGING_HEADER).map_err(io_err(&dir))?;
+        Ok(Staging {
+            out,
+            dir,
+            written: std::sync::Mutex::new(Vec::new()),
+            dirs: std::sync::Mutex::new(HashSet::new()),
+        })
     }
-    output
+
+    /// Writes one file (callable from many threads).
+    pub fn put(&self, path: &str, content: &Content) -> Result<(), WriteError> {
+        let dest = self.dir.join(path);
+        if let Some(parent) = dest.parent() {
+            let known = self
+                .dirs
+                .lock()
+                .map(|d| d.contains(parent))
+                .unwrap_or(false);
+            if !known {
+                std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+                if let Ok(mut d) = self.dirs.lock() {
+                    d.insert(parent.to_path_buf());
+                }
+            }
+        }
+        match content {
+            Content::Bytes(b) => std::fs::write(&dest, b).map_err(io_err(&dest))?,
+            Content::Copy(src) => {
+                std::fs::copy(src, &dest).map_err(io_err(src))?;
+            }
+        }
+        if let Ok(mut w) = self.written.lock() {
+            w.push(path.to_string());
+        }
+        Ok(())
+    }
+
+    /// Lists every file in the marker and swaps the new site in.
+    pub fn finish(self) -> Result<(), WriteError> {
+        let mut files = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort();
+        let mut marker =
+            String::from("# cairn output folder: cairn may replace the files listed here.\n");
+        for path in &files {
+            marker.push_str(path);
+            marker.push('\n');
+        }
+        std::fs::write(self.dir.join(OUTPUT_MARKER), &marker).map_err(io_err(&self.dir))?;
+        let (out, staging) = (self.out, self.dir);
+        if out.exists() {
+            if exchange(&staging, &out) {
+                // The old site now sits in the staging folder.
+                remove_cairn_dir(&staging)?;
+            } else {
+                let old = staging_name(&out, "old");
+                std::fs::rename(&out, &old).map_err(io_err(&out))?;
+                std::fs::rename(&staging, &out).map_err(io_err(&out))?;
+                remove_cairn_dir(&old)?;
+            }
+        } else {
+            std::fs::rename(&staging, &out).map_err(io_err(&out))?;
+        }
+        Ok(())
+    }
+
+    /// Gives up: removes the staging folder, which only cairn wrote into.
+    pub fn abandon(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The first line of a staging folder's marker before the build finishes.
+const STAGING_HEADER: &str = "# cairn staging folder: everything in it was written by cairn.\n";
+
+/// Writes a site held in memory into a staging folder, then swaps it in.
+pub fn write(output: &Output, out: &Path) -> Result<(), WriteError> {
+    let staging = Staging::begin(out)?;
+    let result = output
         .files
         .par_iter()
-        .try_for_each(|(path, content)| -> Result<(), WriteError> {
-            let dest = staging.join(path);
-            match content {
-                Content::Bytes(b) => std::fs::write(&dest, b).map_err(io_err(&dest)),
-                Content::Copy(src) => std::fs::copy(src, &dest).map(|_| ()).map_err(io_err(src)),
-            }
-        })?;
-
-    if out.exists() {
-        if exchange(&staging, &out) {
-            // The old site now sits in the staging folder.
-            remove_cairn_dir(&staging)?;
-        } else {
-            let old = staging_name(&out, "old");
-            std::fs::rename(&out, &old).map_err(io_err(&out))?;
-            std::fs::rename(&staging, &out).map_err(io_err(&out))?;
-            remove_cairn_dir(&old)?;
+        .try_for_each(|(path, content)| staging.put(path, content));
+    match result {
+        Ok(()) => staging.finish(),
+        Err(e) => {
+            staging.abandon();
+            Err(e)
         }
-    } else {
-        std::fs::rename(&staging, &out).map_err(io_err(&out))?;
     }
-    Ok(())
 }
 
 /// Swaps two folders in one atomic step, so that at no moment is there no

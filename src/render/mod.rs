@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::content::Status;
 use crate::diag::Diagnostic;
 use crate::model::{Session, Site, Target};
-use crate::output::Output;
+use crate::output::{Content, Output};
 use crate::slug::root_of;
 use chrono::{DateTime, Utc};
 use context::*;
@@ -46,7 +46,30 @@ struct Renderer<'a> {
     now: DateTime<Utc>,
 }
 
-/// Renders every page of the site.
+/// Where rendered files go: memory (serve, check) or a staging folder
+/// (build), as each page is rendered, so a build never holds every page.
+pub trait Sink: Sync {
+    fn put(&self, path: &str, content: Content) -> Result<(), String>;
+}
+
+/// Collects the site in memory.
+pub struct MemorySink(pub std::sync::Mutex<Output>);
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, content: Content) -> Result<(), String> {
+        let mut out = self.0.lock().map_err(|_| "poisoned".to_string())?;
+        out.files.insert(path.to_string(), content);
+        Ok(())
+    }
+}
+
+impl Sink for crate::output::Staging {
+    fn put(&self, path: &str, content: Content) -> Result<(), String> {
+        crate::output::Staging::put(self, path, &content).map_err(|e| e.to_string())
+    }
+}
+
+/// Renders every page of the site into memory.
 pub fn render(
     site: &Site,
     config: &Config,
@@ -54,6 +77,24 @@ pub fn render(
     now: DateTime<Utc>,
     history: &crate::git::History,
 ) -> (Output, Vec<Diagnostic>) {
+    let sink = MemorySink(std::sync::Mutex::new(Output::default()));
+    let (_, diags) = render_into(site, config, theme, now, history, &sink);
+    (
+        sink.0.into_inner().unwrap_or_else(|e| e.into_inner()),
+        diags,
+    )
+}
+
+/// Renders every page, feed, index and static file into `sink`; returns
+/// the paths of the rendered pages.
+pub fn render_into(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    history: &crate::git::History,
+    sink: &dyn Sink,
+) -> (Vec<String>, Vec<Diagnostic>) {
     let generator = concat!("cairn ", env!("CARGO_PKG_VERSION"));
     let r = Renderer {
         history,
@@ -99,37 +140,54 @@ pub fn render(
     jobs.extend((0..site.communities.len()).map(Job::Community));
     jobs.extend((0..site.pages.len()).map(Job::Page));
 
-    let results: Vec<Result<(String, Vec<u8>), Diagnostic>> =
-        jobs.par_iter().map(|j| r.job(*j)).collect();
-    let mut out = Output::default();
+    let results: Vec<Result<String, Diagnostic>> = jobs
+        .par_iter()
+        .map(|j| {
+            let (path, bytes) = r.job(*j)?;
+            sink.put(&path, Content::Bytes(bytes))
+                .map_err(|e| Diagnostic::error("output", e))?;
+            Ok(path)
+        })
+        .collect();
     let mut diags = Vec::new();
+    let mut pages = Vec::new();
     for res in results {
         match res {
-            Ok((path, bytes)) => out.add(path, bytes),
+            Ok(path) => pages.push(path),
             Err(d) => diags.push(d),
         }
     }
-    let pages: Vec<String> = out
-        .files
-        .keys()
+    pages.sort();
+    let put = |path: String, content: Content, diags: &mut Vec<Diagnostic>| {
+        if let Err(e) = sink.put(&path, content) {
+            diags.push(Diagnostic::error("output", e));
+        }
+    };
+    let indexes: Vec<String> = pages
+        .iter()
         .filter(|k| k.ends_with("index.html"))
         .cloned()
         .collect();
-    for (path, bytes) in crate::feeds::render(site, config, &pages, now) {
-        out.add(path, bytes);
+    for (path, bytes) in crate::feeds::render(site, config, &indexes, now) {
+        put(path, Content::Bytes(bytes), &mut diags);
     }
     let mut timer = crate::build::Timer::new();
     for (path, bytes) in crate::search::build(site, config.timezone) {
-        out.add(path, bytes);
+        put(path, Content::Bytes(bytes), &mut diags);
     }
     timer.lap("search");
+    // Static files last: the site's own win over the theme's, and over pages.
+    let mut statics = Output::default();
     for (name, bytes) in theme::DEFAULT_STATIC {
-        out.add(name.to_string(), bytes.to_vec());
+        statics.add(name.to_string(), bytes.to_vec());
     }
     for dir in &theme.static_dirs {
-        out.copy_dir(dir, &mut diags);
+        statics.copy_dir(dir, &mut diags);
     }
-    (out, diags)
+    for (path, content) in statics.files {
+        put(path, content, &mut diags);
+    }
+    (pages, diags)
 }
 
 /// The attendance chart of a community page.
