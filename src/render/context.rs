@@ -273,7 +273,12 @@ pub struct ActionGroup<'a> {
 #[derive(Serialize)]
 pub struct ActionsPage<'a> {
     pub open: Vec<ActionGroup<'a>>,
+    /// The most recent done items.
     pub done: Vec<ActionItem<'a>>,
+    /// All done items.
+    pub done_count: usize,
+    /// Done items not listed.
+    pub done_more: usize,
     pub open_count: usize,
     pub overdue_count: usize,
 }

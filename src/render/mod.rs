@@ -252,6 +252,9 @@ fn charts_timeline(
     charts::participation_timeline(&marks, "timeline")
 }
 
+/// Done action items listed on /actions/, newest first.
+const DONE_SHOWN: usize = 100;
+
 /// At most `max` characters, cut at a word boundary, with an ellipsis.
 pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(max) {
@@ -908,6 +911,7 @@ impl<'a> Renderer<'a> {
         let mut done: Vec<usize> = (0..site.actions.len())
             .filter(|&a| site.actions[a].done)
             .collect();
+        let done_count = done.len();
         done.sort_by_key(|&a| std::cmp::Reverse(site.actions[a].session));
         let open_count = open.iter().map(|g| g.items.len()).sum();
         let overdue_count = open
@@ -917,7 +921,14 @@ impl<'a> Renderer<'a> {
             .count();
         ActionsPage {
             open,
-            done: done.into_iter().map(|a| self.action(a)).collect(),
+            // The latest done items; the rest stay on their session pages.
+            done: done
+                .into_iter()
+                .take(DONE_SHOWN)
+                .map(|a| self.action(a))
+                .collect(),
+            done_count,
+            done_more: done_count.saturating_sub(DONE_SHOWN),
             open_count,
             overdue_count,
         }

@@ -431,3 +431,21 @@ fn a_topic_linked_from_a_note_shows_where() {
         vec!["guide/"]
     );
 }
+
+#[test]
+fn the_actions_page_lists_the_latest_done_items_and_counts_the_rest() {
+    let body: String = (0..105).map(|i| format!("- [x] @ana task {i}\n")).collect();
+    let site = Fixture::new()
+        .file(
+            "content/sessions/2026-01-01-a.md",
+            format!("---\ntitle: A\n---\n{body}"),
+        )
+        .build_ok();
+    let page = site.page("actions/");
+    assert_eq!(page.select("#done-h ~ ul li.action").len(), 100);
+    assert!(
+        page.text("#done-h ~ p")
+            .starts_with("And 5 earlier done items")
+    );
+    assert!(page.text(".lede").contains("105 done"));
+}
