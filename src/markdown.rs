@@ -96,8 +96,16 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
             emit.extend(owner_link(site, note.root, buf, &mut links));
         }
         match event {
-            Event::TaskListMarker(_) => {
-                emit.push(event);
+            Event::TaskListMarker(done) => {
+                // A labelled checkbox: screen readers say what it means.
+                emit.push(Event::Html(
+                    if done {
+                        "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"done\"> "
+                    } else {
+                        "<input type=\"checkbox\" disabled=\"\" aria-label=\"to do\"> "
+                    }
+                    .into(),
+                ));
                 owner_buf = Some(String::new());
             }
             Event::Start(Tag::Heading {
@@ -443,7 +451,7 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         let mut b = ammonia::Builder::default();
         b.add_tags(["input"])
             .add_generic_attributes(["dir", "id", "class", "lang"])
-            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"])
             .add_tag_attributes("th", ["style"])
             .add_tag_attributes("td", ["style"]);
         b

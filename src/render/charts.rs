@@ -1,6 +1,6 @@
 //! Charts drawn at build time as inline SVG strings (no JavaScript): the
 //! attendance chart of a community or series and the participation timeline
-//! of a person. Every chart is an `<svg class="chart">` with `role="img"`, a
+//! of a person. Every chart is an `<svg class="chart">` with `role="group"`, a
 //! `<title>` and a `<desc>` summary named by `aria-labelledby`, a `viewBox`
 //! with `width="100%"` so it scales to the page, and `direction="ltr"`
 //! because time runs left to right even on right-to-left pages. Shapes and
@@ -52,7 +52,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 fn open(height: f64, id: &str, title: &str, desc: &str) -> String {
     let (id, title, desc) = (esc(id), esc(title), esc(desc));
     format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {height}" width="100%" preserveAspectRatio="xMidYMid meet" direction="ltr" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {height}" width="100%" preserveAspectRatio="xMidYMid meet" direction="ltr" role="group" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#
     )
 }
 
@@ -374,7 +374,7 @@ mod tests {
             &svg,
             &[
                 r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 400 222" width="100%""#,
-                r#"preserveAspectRatio="xMidYMid meet" direction="ltr" role="img""#,
+                r#"preserveAspectRatio="xMidYMid meet" direction="ltr" role="group""#,
                 r#"aria-labelledby="att-title att-desc"><title id="att-title">"#,
                 "<desc id=\"att-desc\">Attendance at 3 sessions, from 20 people on 6 Mar 2026 \
              to 8 on 6 Mar 2026; highest 35; 1 more cancelled.</desc>",
@@ -408,7 +408,7 @@ mod tests {
         check(
             &svg,
             &[
-                r#"direction="ltr" role="img" aria-labelledby="tl-title tl-desc">"#,
+                r#"direction="ltr" role="group" aria-labelledby="tl-title tl-desc">"#,
                 "<desc id=\"tl-desc\">Took part in 4 sessions between March 2026 and \
              February 2027, facilitating 2.</desc>",
                 &format!("<title>{ESCAPED} (facilitated)</title>"),

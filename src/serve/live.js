@@ -40,16 +40,28 @@
       links[i].href = url.toString();
     }
   }
-  var events = new EventSource("/__cairn/events");
-  events.onmessage = function (e) {
+  var events = null;
+  var restored = false;
+  function onmessage(e) {
     var s = JSON.parse(e.data);
     if (s.error) { show(s.error); return; }
     hide();
     if (version === null) { version = s.version; return; }
+    var wasRestored = restored;
+    restored = false;
     if (s.version === version) { return; }
     version = s.version;
+    if (wasRestored) { location.reload(); return; }
     var changed = s.changed;
     if (changed === "all" || changed.indexOf(page()) >= 0) { location.reload(); return; }
     if (changed.some(function (p) { return /\.css$/.test(p); })) { swapCss(); }
-  };
+  }
+  // Close the stream when the page is hidden or put in the back/forward
+  // cache: open streams pin one of the browser's six connections per host.
+  function connect() {
+    if (!events) { events = new EventSource("/__cairn/events"); events.onmessage = onmessage; }
+  }
+  window.addEventListener("pagehide", function () { if (events) { events.close(); events = null; } });
+  window.addEventListener("pageshow", function (e) { restored = e.persisted; connect(); });
+  connect();
 })();

@@ -385,7 +385,7 @@ fn community_page_shows_newcomers_first_facilitators_and_the_trend() {
         "Attendance down 50 % since the first session (6 then, 3 last time); 3 people have facilitated; 1 cancelled."
     );
     // The chart: one linked bar per past session, with a text alternative.
-    let svg = &c.select("#attendance-h ~ figure svg[role=img]")[0];
+    let svg = &c.select("#attendance-h ~ figure svg[role=group]")[0];
     assert_eq!(svg.select(&sel("a")).count(), 4);
     let labelled = svg.value().attr("aria-labelledby").unwrap();
     for id in labelled.split(' ') {
@@ -398,7 +398,7 @@ fn community_page_shows_newcomers_first_facilitators_and_the_trend() {
     );
     // A member's timeline has one mark per session taken part in.
     let a = site.page("members/a/");
-    assert_eq!(a.select("#timeline-h ~ figure svg[role=img] a").len(), 3);
+    assert_eq!(a.select("#timeline-h ~ figure svg[role=group] a").len(), 3);
     // The same line is on the home page's community card.
     assert!(
         site.page("")

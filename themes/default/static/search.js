@@ -118,12 +118,19 @@
   var script = document.currentScript;
   var base = new URL(script.getAttribute("data-root") || "./", location.href);
   var cache = new Map();
+  // Fetches a file of the index once; gives up after 10 s, so one lost
+  // request cannot hold the results back for ever.
   function get(path) {
     if (!cache.has(path)) {
-      cache.set(path, fetch(new URL(path, base)).then(function (r) {
+      var ctl = typeof AbortController !== "undefined" ? new AbortController() : null;
+      var timer = ctl ? setTimeout(function () { ctl.abort(); }, 10000) : null;
+      var p = fetch(new URL(path, base), ctl ? { signal: ctl.signal } : {}).then(function (r) {
+        clearTimeout(timer);
         if (!r.ok) throw new Error(path + ": " + r.status);
         return r.json();
-      }));
+      });
+      p.catch(function () { cache.delete(path); });
+      cache.set(path, p);
     }
     return cache.get(path);
   }
@@ -157,7 +164,9 @@
     }
     if (list.dataset.generation !== mine) return; // a newer query won
     var shown = result.hits.slice(0, limit);
-    var records = await Promise.all(shown.map(function (h) { return get("search/r/" + h.doc + ".json"); }));
+    var records = (await Promise.all(shown.map(function (h) {
+      return get("search/r/" + h.doc + ".json").catch(function () { return null; });
+    }))).filter(Boolean);
     if (list.dataset.generation !== mine) return;
     list.textContent = "";
     records.forEach(function (r, i) {
@@ -165,8 +174,7 @@
       li.className = "search-hit";
       var a = document.createElement("a");
       a.href = new URL(r.u, base).href;
-      a.id = list.id + "-" + i;
-      a.setAttribute("role", "option");
+      a.className = "search-hit-link";
       a.setAttribute("dir", "auto");
       highlight(a, r.t, result.words);
       li.appendChild(a);
@@ -193,12 +201,12 @@
       n === 0 ? "No results." : n + (n === 1 ? " result" : " results") + (n > shown.length ? ", showing " + shown.length : "") + ".";
   }
 
+  // Results are a plain list of links. Arrow keys move the focus from the
+  // box into the results and between them; Enter follows a link; Escape
+  // goes back to the box.
   function attach(input, list, status, filtersOf, limit, expanded) {
     var timer = null;
-    var active = -1;
     function run() {
-      active = -1;
-      input.removeAttribute("aria-activedescendant");
       if (expanded) expanded(input.value.trim() !== "");
       render(list, status, input.value, filtersOf(), limit);
     }
@@ -206,24 +214,23 @@
       clearTimeout(timer);
       timer = setTimeout(run, 120);
     });
-    input.addEventListener("keydown", function (e) {
-      var options = list.querySelectorAll("[role=option]");
-      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-        if (!options.length) return;
+    function move(e) {
+      var links = Array.prototype.slice.call(list.querySelectorAll("a.search-hit-link"));
+      if (!links.length) return;
+      var at = links.indexOf(document.activeElement);
+      if (e.key === "ArrowDown") {
         e.preventDefault();
-        active = e.key === "ArrowDown" ? Math.min(active + 1, options.length - 1) : Math.max(active - 1, 0);
-        options.forEach(function (o, i) { o.classList.toggle("is-active", i === active); });
-        input.setAttribute("aria-activedescendant", options[active].id);
-        options[active].scrollIntoView({ block: "nearest" });
-      } else if (e.key === "Enter" && active >= 0 && options[active]) {
+        links[Math.min(at + 1, links.length - 1)].focus();
+      } else if (e.key === "ArrowUp") {
         e.preventDefault();
-        location.href = options[active].href;
-      } else if (e.key === "Escape" && expanded) {
-        input.value = "";
-        list.textContent = "";
-        expanded(false);
+        if (at <= 0) input.focus(); else links[at - 1].focus();
+      } else if (e.key === "Escape") {
+        input.focus();
+        if (expanded) { input.value = ""; list.textContent = ""; expanded(false); }
       }
-    });
+    }
+    input.addEventListener("keydown", move);
+    list.addEventListener("keydown", move);
     return run;
   }
 
@@ -241,7 +248,6 @@
     var list = document.getElementById("site-search-results");
     var status = document.getElementById("site-search-status");
     attach(headerBox, list, status, function () { return {}; }, 8, function (open) {
-      headerBox.setAttribute("aria-expanded", String(open));
       list.hidden = !open;
     });
   }
