@@ -2,26 +2,6 @@
 //! cairn never replaces or writes into a folder it did not create.
 
 use crate::util::*;
-use std::collections::BTreeMap;
-use std::path::Path;
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
 
 #[test]
 fn a_failed_build_leaves_the_previous_output_byte_for_byte() {

@@ -329,3 +329,22 @@ pub fn norm(s: &str) -> String {
 pub fn session(date: &str, front: &str, body: &str) -> String {
     format!("---\ndate: {date}\n{front}---\n{body}\n")
 }
+
+/// Every file under `dir`, by relative path, with its bytes.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
