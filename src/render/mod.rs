@@ -20,8 +20,8 @@ use std::collections::HashMap;
 pub use theme::Theme;
 
 /// One page to render.
-#[derive(Clone, Copy)]
-enum Job {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
     Home,
     Sessions,
     Session(usize),
@@ -95,6 +95,53 @@ pub fn render_into(
     history: &crate::git::History,
     sink: &dyn Sink,
 ) -> (Vec<String>, Vec<Diagnostic>) {
+    let (mut pages, mut diags) = render_pages(site, config, theme, now, history, &jobs(site), sink);
+    pages.sort();
+    diags.extend(render_feeds(site, config, &pages, now, sink));
+    let mut timer = crate::build::Timer::new();
+    diags.extend(render_search(site, config, sink));
+    timer.lap("search");
+    diags.extend(copy_statics(theme, sink));
+    (pages, diags)
+}
+
+/// Every page of the site, as jobs.
+pub fn jobs(site: &Site) -> Vec<Job> {
+    let mut jobs = vec![
+        Job::Home,
+        Job::Sessions,
+        Job::Members,
+        Job::Topics,
+        Job::Communities,
+        Job::Actions,
+        Job::Search,
+        Job::NotFound,
+    ];
+    jobs.extend((0..site.sessions.len()).map(Job::Session));
+    jobs.extend(
+        site.people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_public())
+            .map(|(i, _)| Job::Person(i)),
+    );
+    jobs.extend((0..site.topics.len()).map(Job::Topic));
+    jobs.extend((0..site.communities.len()).map(Job::Community));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs
+}
+
+/// Renders the given pages, in parallel, into `sink`; returns their paths
+/// (in no particular order).
+pub fn render_pages(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    history: &crate::git::History,
+    jobs: &[Job],
+    sink: &dyn Sink,
+) -> (Vec<String>, Vec<Diagnostic>) {
     let generator = concat!("cairn ", env!("CARGO_PKG_VERSION"));
     let r = Renderer {
         history,
@@ -118,28 +165,6 @@ pub fn render_into(
         },
         now,
     };
-    let mut jobs = vec![
-        Job::Home,
-        Job::Sessions,
-        Job::Members,
-        Job::Topics,
-        Job::Communities,
-        Job::Actions,
-        Job::Search,
-        Job::NotFound,
-    ];
-    jobs.extend((0..site.sessions.len()).map(Job::Session));
-    jobs.extend(
-        site.people
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.is_public())
-            .map(|(i, _)| Job::Person(i)),
-    );
-    jobs.extend((0..site.topics.len()).map(Job::Topic));
-    jobs.extend((0..site.communities.len()).map(Job::Community));
-    jobs.extend((0..site.pages.len()).map(Job::Page));
-
     let results: Vec<Result<String, Diagnostic>> = jobs
         .par_iter()
         .map(|j| {
@@ -157,26 +182,44 @@ pub fn render_into(
             Err(d) => diags.push(d),
         }
     }
-    pages.sort();
-    let put = |path: String, content: Content, diags: &mut Vec<Diagnostic>| {
-        if let Err(e) = sink.put(&path, content) {
-            diags.push(Diagnostic::error("output", e));
-        }
-    };
+    (pages, diags)
+}
+
+fn put_all(sink: &dyn Sink, files: impl IntoIterator<Item = (String, Content)>) -> Vec<Diagnostic> {
+    files
+        .into_iter()
+        .filter_map(|(path, content)| sink.put(&path, content).err())
+        .map(|e| Diagnostic::error("output", e))
+        .collect()
+}
+
+/// The feed, calendars, sitemap and robots.txt; `pages` are the paths of
+/// every rendered page, sorted.
+pub fn render_feeds(
+    site: &Site,
+    config: &Config,
+    pages: &[String],
+    now: DateTime<Utc>,
+    sink: &dyn Sink,
+) -> Vec<Diagnostic> {
     let indexes: Vec<String> = pages
         .iter()
         .filter(|k| k.ends_with("index.html"))
         .cloned()
         .collect();
-    for (path, bytes) in crate::feeds::render(site, config, &indexes, now) {
-        put(path, Content::Bytes(bytes), &mut diags);
-    }
-    let mut timer = crate::build::Timer::new();
-    for (path, bytes) in crate::search::build(site, config.timezone) {
-        put(path, Content::Bytes(bytes), &mut diags);
-    }
-    timer.lap("search");
-    // Static files last: the site's own win over the theme's, and over pages.
+    let files = crate::feeds::render(site, config, &indexes, now);
+    put_all(sink, files.into_iter().map(|(p, b)| (p, Content::Bytes(b))))
+}
+
+/// The search index.
+pub fn render_search(site: &Site, config: &Config, sink: &dyn Sink) -> Vec<Diagnostic> {
+    let files = crate::search::build(site, config.timezone);
+    put_all(sink, files.into_iter().map(|(p, b)| (p, Content::Bytes(b))))
+}
+
+/// The theme's static files, then the site's own (which win).
+pub fn copy_statics(theme: &Theme, sink: &dyn Sink) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
     let mut statics = Output::default();
     for (name, bytes) in theme::DEFAULT_STATIC {
         statics.add(name.to_string(), bytes.to_vec());
@@ -184,10 +227,8 @@ pub fn render_into(
     for dir in &theme.static_dirs {
         statics.copy_dir(dir, &mut diags);
     }
-    for (path, content) in statics.files {
-        put(path, content, &mut diags);
-    }
-    (pages, diags)
+    diags.extend(put_all(sink, statics.files));
+    diags
 }
 
 /// The attendance chart of a community page.
