@@ -6,7 +6,7 @@ use super::State;
 use crate::output::Content;
 use std::io::Write;
 use std::sync::Arc;
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use tiny_http::{Method, Request};
 
 pub const LIVE_JS: &str = include_str!("live.js");
 const LIVE_TAG: &str = "<script src=\"/__cairn/live.js\"></script>";
@@ -88,10 +88,6 @@ pub fn content_type(key: &str) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
 /// A cheap content hash for ETags (FNV-1a).
 fn etag(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
@@ -111,46 +107,102 @@ pub fn inject(html: &[u8]) -> Vec<u8> {
     }
 }
 
-fn plain(status: u16, text: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_string(text)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+/// A response, written by hand so that it can say `Connection: close`
+/// (tiny_http does not let a response set that header).
+///
+/// Why close: tiny_http serves each connection on a thread of its pool for
+/// the connection's whole life, and its pool can leave a new connection
+/// queued behind busy ones when several arrive at once (a browser opens
+/// six). Kept-alive browser connections stay busy for minutes, so such a
+/// request would wait as long; with one request per connection every
+/// thread is free again within milliseconds.
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
+        Reply {
+            status,
+            headers: vec![("Content-Type", content_type.to_string())],
+            body,
+        }
+    }
+
+    fn plain(status: u16, text: &str) -> Reply {
+        Reply::new(
+            status,
+            "text/plain; charset=utf-8",
+            text.as_bytes().to_vec(),
+        )
+    }
+
+    fn with(mut self, name: &'static str, value: &str) -> Reply {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+
+    fn send(self, request: Request) {
+        let head_only = *request.method() == Method::Head;
+        let reason = match self.status {
+            200 => "OK",
+            301 => "Moved Permanently",
+            304 => "Not Modified",
+            400 => "Bad Request",
+            403 => "Forbidden",
+            404 => "Not Found",
+            405 => "Method Not Allowed",
+            503 => "Service Unavailable",
+            _ => "",
+        };
+        let mut head = format!("HTTP/1.1 {} {reason}\r\n", self.status);
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        let len = if self.status == 304 {
+            0
+        } else {
+            self.body.len()
+        };
+        head.push_str(&format!(
+            "Content-Length: {len}\r\nConnection: close\r\n\r\n"
+        ));
+        let mut out = request.into_writer();
+        let _ = out.write_all(head.as_bytes()).and_then(|_| {
+            if head_only || self.status == 304 {
+                Ok(())
+            } else {
+                out.write_all(&self.body)
+            }
+        });
+        let _ = out.flush();
+    }
 }
 
 /// Answers one ordinary request.
 pub fn respond(request: Request, state: &Arc<State>) {
     let method = request.method().clone();
     if method != Method::Get && method != Method::Head {
-        let _ = request
-            .respond(plain(405, "only GET and HEAD").with_header(header("Allow", "GET, HEAD")));
+        Reply::plain(405, "only GET and HEAD")
+            .with("Allow", "GET, HEAD")
+            .send(request);
         return;
     }
     let url = request.url().to_string();
     let key = match key_for(&url) {
         Ok(k) => k,
-        Err(BadPath::Malformed) => {
-            let _ = request.respond(plain(400, "bad request path"));
-            return;
-        }
-        Err(BadPath::Forbidden) => {
-            let _ = request.respond(plain(403, "forbidden"));
-            return;
-        }
+        Err(BadPath::Malformed) => return Reply::plain(400, "bad request path").send(request),
+        Err(BadPath::Forbidden) => return Reply::plain(403, "forbidden").send(request),
     };
     if key == "__cairn/live.js" {
         let body = LIVE_JS.as_bytes().to_vec();
-        let _ = request.respond(
-            Response::from_data(body)
-                .with_header(header("Content-Type", "text/javascript; charset=utf-8")),
-        );
-        return;
+        return Reply::new(200, "text/javascript; charset=utf-8", body).send(request);
     }
     if key == "__cairn/status" {
-        let body = state.snapshot().status_json(None);
-        let _ = request.respond(
-            Response::from_string(body).with_header(header("Content-Type", "application/json")),
-        );
-        return;
+        let body = state.snapshot().status_json(None).into_bytes();
+        return Reply::new(200, "application/json", body).send(request);
     }
     let snapshot = state.snapshot();
     let site = &snapshot.output;
@@ -159,8 +211,9 @@ pub fn respond(request: Request, state: &Arc<State>) {
     } else if !key.ends_with("index.html") && site.files.contains_key(&format!("{key}/index.html"))
     {
         let location = format!("{}/", url.split('?').next().unwrap_or(&url));
-        let _ = request.respond(plain(301, "moved").with_header(header("Location", &location)));
-        return;
+        return Reply::plain(301, "moved")
+            .with("Location", &location)
+            .send(request);
     } else {
         (404, "404.html".to_string())
     };
@@ -168,51 +221,37 @@ pub fn respond(request: Request, state: &Arc<State>) {
         Some(Content::Bytes(b)) => b.clone(),
         Some(Content::Copy(path)) => match std::fs::read(path) {
             Ok(b) => b,
-            Err(_) => {
-                let _ = request.respond(plain(404, "not found"));
-                return;
-            }
+            Err(_) => return Reply::plain(404, "not found").send(request),
         },
-        None => {
-            let _ = request.respond(plain(404, "not found"));
-            return;
-        }
+        None => return Reply::plain(404, "not found").send(request),
     };
-    let is_html = key.ends_with(".html");
-    let bytes = if is_html { inject(&bytes) } else { bytes };
+    let bytes = if key.ends_with(".html") {
+        inject(&bytes)
+    } else {
+        bytes
+    };
     let tag = etag(&bytes);
     let fresh = request
         .headers()
         .iter()
         .any(|h| h.field.equiv("If-None-Match") && h.value.as_str() == tag);
-    if fresh && status == 200 {
-        let _ = request.respond(Response::empty(304).with_header(header("ETag", &tag)));
-        return;
-    }
-    let len = bytes.len();
-    let response = Response::new(
-        StatusCode(status),
-        vec![
-            header("Content-Type", content_type(&key)),
-            header("Cache-Control", "no-cache"),
-            header("ETag", &tag),
-        ],
-        std::io::Cursor::new(if method == Method::Head {
-            Vec::new()
-        } else {
-            bytes
-        }),
-        Some(len),
-        None,
-    );
-    let _ = request.respond(response);
+    let status = if fresh && status == 200 { 304 } else { status };
+    Reply::new(status, content_type(&key), bytes)
+        .with("Cache-Control", "no-cache")
+        .with("ETag", &tag)
+        .send(request);
+}
+
+/// Refuses a live-reload connection when too many are open.
+pub fn too_many(request: Request) {
+    Reply::plain(503, "too many live-reload connections").send(request);
 }
 
 /// Streams state changes to one browser tab as Server-Sent Events, on the
 /// raw connection (flushed per event), until the tab goes away.
 pub fn events(request: Request, state: Arc<State>) {
     let mut out = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n";
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
     if out
         .write_all(head.as_bytes())
         .and_then(|_| out.flush())

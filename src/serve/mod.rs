@@ -272,10 +272,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             http::drain(&mut request);
             if state.listeners.fetch_add(1, Ordering::SeqCst) >= MAX_LISTENERS {
                 state.listeners.fetch_sub(1, Ordering::SeqCst);
-                let _ = request.respond(
-                    tiny_http::Response::from_string("too many live-reload connections")
-                        .with_status_code(503),
-                );
+                http::too_many(request);
                 continue;
             }
             let state = state.clone();

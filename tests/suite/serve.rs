@@ -305,3 +305,68 @@ fn editor_temporary_files_do_not_trigger_rebuilds() {
         first["version"].as_u64().unwrap() + 1
     );
 }
+
+/// Like a browser: opens several connections at once, sends one request on
+/// each, and keeps a connection open after its response unless the server
+/// said `Connection: close` (then it closes it, as browsers do).
+/// tiny_http gives each connection a pool thread for its whole life, and
+/// its pool can queue a connection behind busy ones when several arrive
+/// together; with kept-alive idle connections a request then waited for
+/// ever (seen in Chromium as search results that never came).
+#[test]
+fn bursts_of_browser_like_connections_are_all_answered() {
+    let f = site();
+    let s = serve(&f);
+    let mut kept = Vec::new();
+    for round in 0..15 {
+        let started = Instant::now();
+        let workers: Vec<_> = (0..6)
+            .map(|i| {
+                let addr = s.addr.clone();
+                std::thread::spawn(move || {
+                    let mut c = TcpStream::connect(&addr).unwrap();
+                    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                    let path = ["/", "/cairn.css", "/search/manifest.json", "/sessions/"][i % 4];
+                    write!(
+                        c,
+                        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n"
+                    )
+                    .unwrap();
+                    let mut raw = Vec::new();
+                    let mut buf = [0u8; 65536];
+                    // Read the head and the body it announces.
+                    loop {
+                        let n = c.read(&mut buf).unwrap_or_else(|e| {
+                            panic!("round {round}: {path} was not answered: {e}")
+                        });
+                        assert!(n > 0, "round {round}: {path}: connection closed early");
+                        raw.extend_from_slice(&buf[..n]);
+                        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+                            let len: usize = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:"))
+                                .map_or(0, |v| v.trim().parse().unwrap());
+                            if raw.len() >= end + 4 + len {
+                                let close = head.contains("connection: close");
+                                return (!close).then_some(c);
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            kept.extend(w.join().unwrap());
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "round {round} took {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(
+        kept.is_empty(),
+        "every response tells the browser to close the connection"
+    );
+}
