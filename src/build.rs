@@ -11,6 +11,7 @@ use crate::render::{self, Theme};
 use crate::slug::root_of;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub struct BuildOptions {
@@ -74,7 +75,7 @@ fn prepare(config: &Config, opts: &BuildOptions, diags: &mut Diagnostics) -> Pre
     let (mut site, link_diags) = model::link(config, corpus);
     diags.extend(link_diags);
     timer.lap("link");
-    diags.extend(render_bodies(&mut site, config));
+    diags.extend(render_bodies(&mut site, config, None));
     timer.lap("markdown");
     let history = if config.git {
         crate::git::history(&config.root).unwrap_or_else(|d| {
@@ -218,14 +219,83 @@ fn same(heading: &Option<String>, title: &str) -> bool {
         .is_some_and(|h| h.trim().to_lowercase() == title.trim().to_lowercase())
 }
 
-/// Renders every markdown body in parallel and records backlinks.
-fn render_bodies(site: &mut Site, config: &Config) -> Diagnostics {
+/// Bodies rendered by an earlier build, reused by the next one (`cairn
+/// serve`) for notes whose text did not change, as long as every link
+/// target of the site (names, slugs, URLs, titles, positions) is the same.
+#[derive(Default)]
+pub struct BodyCache {
+    links: u64,
+    bodies: std::sync::Mutex<HashMap<PathBuf, (u64, Rendered)>>,
+}
+
+impl BodyCache {
+    /// The fingerprint of the link targets the cached bodies were rendered with.
+    pub fn links(&self) -> u64 {
+        self.links
+    }
+}
+
+type Rendered = (Body, Vec<crate::diag::Diagnostic>);
+
+fn hash_of(parts: impl std::hash::Hash) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(parts)
+}
+
+/// Everything a body's HTML can depend on besides its own text.
+fn link_fingerprint(site: &Site) -> u64 {
+    let mut names: Vec<(&String, &Target)> = site.link_index.iter().collect();
+    names.sort_unstable();
+    let mut sources: Vec<(&PathBuf, &Target)> = site.by_source.iter().collect();
+    sources.sort_unstable();
+    let shown = |t: &Target| site.target(*t);
+    hash_of((
+        names
+            .iter()
+            .map(|(k, t)| (k, t, shown(t)))
+            .collect::<Vec<_>>(),
+        sources
+            .iter()
+            .map(|(k, t)| (k, t, shown(t)))
+            .collect::<Vec<_>>(),
+        &site.drafts,
+        &site.broken,
+    ))
+}
+
+/// Renders every markdown body in parallel and records backlinks; with a
+/// cache, reuses what it can and leaves this build's bodies in it.
+pub(crate) fn render_bodies(
+    site: &mut Site,
+    config: &Config,
+    cache: Option<&mut BodyCache>,
+) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let raw = config.raw_html;
     let s: &Site = site;
-    let note = |body: &str, source, body_line, url: &str, heading: bool| {
+    let fingerprint = cache.as_ref().map(|_| link_fingerprint(s));
+    let fresh = BodyCache {
+        links: fingerprint.unwrap_or(0),
+        bodies: Default::default(),
+    };
+    let old = cache
+        .as_deref()
+        .filter(|c| Some(c.links) == fingerprint)
+        .map(|c| c.bodies.lock().unwrap_or_else(|e| e.into_inner()));
+    let note = |body: &str, source: &PathBuf, body_line, url: &str, heading: bool| {
+        let key = fingerprint.map(|_| hash_of((body, body_line, url, heading)));
+        if let (Some(key), Some(old)) = (key, &old)
+            && let Some((k, done)) = old.get(source)
+            && *k == key
+        {
+            let done = done.clone();
+            if let Ok(mut new) = fresh.bodies.lock() {
+                new.insert(source.clone(), (key, done.clone()));
+            }
+            return done;
+        }
         let root = root_of(url);
-        markdown::render(
+        let done = markdown::render(
             s,
             raw,
             &Note {
@@ -235,7 +305,11 @@ fn render_bodies(site: &mut Site, config: &Config) -> Diagnostics {
                 root: &root,
                 strip_title: heading,
             },
-        )
+        );
+        if let (Some(key), Ok(mut new)) = (key, fresh.bodies.lock()) {
+            new.insert(source.clone(), (key, done.clone()));
+        }
+        done
     };
     let sessions: Vec<_> = s
         .sessions
@@ -319,6 +393,10 @@ fn render_bodies(site: &mut Site, config: &Config) -> Diagnostics {
     }
     for (i, r) in pages.into_iter().enumerate() {
         take(Target::Page(i), r, &mut site.pages[i].body);
+    }
+    drop(old);
+    if let Some(cache) = cache {
+        *cache = fresh;
     }
     backlinks.sort();
     backlinks.dedup();

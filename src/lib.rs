@@ -13,6 +13,7 @@ pub mod content;
 pub mod diag;
 pub mod feeds;
 pub mod git;
+pub mod live;
 pub mod markdown;
 pub mod model;
 pub mod output;

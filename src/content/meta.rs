@@ -6,7 +6,7 @@ use super::fields::{Flag, Text, TextList};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct SessionMeta {
     pub title: Option<Text>,
@@ -40,7 +40,7 @@ pub const SESSION_KEYS: &[&str] = &[
     "slug",
 ];
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct MemberMeta {
     pub name: Option<Text>,
@@ -72,7 +72,7 @@ pub const MEMBER_KEYS: &[&str] = &[
     "slug",
 ];
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CommunityMeta {
     pub name: Option<Text>,
@@ -85,7 +85,7 @@ pub struct CommunityMeta {
 
 pub const COMMUNITY_KEYS: &[&str] = &["name", "description", "meets", "lead", "draft", "slug"];
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PageMeta {
     pub title: Option<Text>,

@@ -19,14 +19,14 @@ use meta::*;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_yaml::{Mapping, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The name of the file that marks a folder as cairn's output.
 pub const OUTPUT_MARKER: &str = ".cairn-output";
 
 /// What every kind of document has.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Doc<M> {
     /// Path relative to the site root, `/`-separated.
     pub source: PathBuf,
@@ -69,7 +69,7 @@ pub enum Status {
     Cancelled,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SessionDoc {
     pub doc: Doc<SessionMeta>,
     pub title: String,
@@ -78,26 +78,26 @@ pub struct SessionDoc {
     pub status: Status,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct MemberDoc {
     pub doc: Doc<MemberMeta>,
     pub name: String,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CommunityDoc {
     pub doc: Doc<CommunityMeta>,
     pub name: String,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PageDoc {
     pub doc: Doc<PageMeta>,
     pub title: String,
 }
 
 /// Everything loaded from disk, drafts already set aside.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Corpus {
     pub sessions: Vec<SessionDoc>,
     pub members: Vec<MemberDoc>,
@@ -119,6 +119,7 @@ pub struct LoadOptions {
     pub exclude: Vec<PathBuf>,
 }
 
+#[derive(Clone)]
 enum Loaded {
     Session(SessionDoc),
     Member(MemberDoc),
@@ -129,14 +130,80 @@ enum Loaded {
 
 /// Walks the content folders and loads every note in parallel.
 pub fn load(config: &Config, opts: &LoadOptions) -> (Corpus, Diagnostics) {
+    load_cached(config, opts, &mut LoadCache::default())
+}
+
+/// Notes loaded by an earlier [`load_cached`], kept between rebuilds
+/// (`cairn serve`): a note is read and parsed again only when its file's
+/// size or modification time changed.
+#[derive(Default)]
+pub struct LoadCache {
+    files: HashMap<PathBuf, Cached>,
+}
+
+impl LoadCache {
+    /// Makes the next load read `rel` again, whatever its time stamp says
+    /// (two saves within the file system's clock tick look the same).
+    pub fn forget(&mut self, rel: &Path) {
+        self.files.remove(rel);
+    }
+}
+
+struct Cached {
+    stamp: (std::time::SystemTime, u64),
+    loaded: Option<Loaded>,
+    diags: Vec<Diagnostic>,
+}
+
+/// What identifies a version of a file cheaply: modification time and size.
+fn stamp(config: &Config, rel: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(config.root.join(rel)).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// [`load`], reusing the notes of `cache` whose files did not change, and
+/// leaving in it the notes loaded now.
+pub fn load_cached(
+    config: &Config,
+    opts: &LoadOptions,
+    cache: &mut LoadCache,
+) -> (Corpus, Diagnostics) {
     let mut diags = Diagnostics::new();
     let files = discover(config, opts, &mut diags);
-    let results: Vec<(Option<Loaded>, Vec<Diagnostic>)> = files
+    let old = std::mem::take(&mut cache.files);
+    // (file, its note, its diagnostics, what to cache if it was read now)
+    type Result1 = (PathBuf, Option<Loaded>, Vec<Diagnostic>, Option<Cached>);
+    let results: Vec<Result1> = files
         .par_iter()
-        .map(|(kind, rel)| load_file(config, opts, *kind, rel))
+        .map(|(kind, rel)| {
+            let now = stamp(config, rel);
+            if let (Some(now), Some(c)) = (now, old.get(rel))
+                && c.stamp == now
+            {
+                return (rel.clone(), c.loaded.clone(), c.diags.clone(), None);
+            }
+            let (loaded, ds) = load_file(config, opts, *kind, rel);
+            let keep = now.map(|stamp| Cached {
+                stamp,
+                loaded: loaded.clone(),
+                diags: ds.clone(),
+            });
+            (rel.clone(), loaded, ds, keep)
+        })
         .collect();
+    let mut old = old;
     let mut corpus = Corpus::default();
-    for ((_, rel), (loaded, ds)) in files.iter().zip(results) {
+    for (rel, loaded, ds, fresh) in results {
+        match fresh {
+            Some(c) => {
+                cache.files.insert(rel.clone(), c);
+            }
+            None => {
+                if let Some(c) = old.remove(&rel) {
+                    cache.files.insert(rel.clone(), c);
+                }
+            }
+        }
         if loaded.is_none()
             && let Some(stem) = rel.file_stem()
         {
@@ -358,12 +425,22 @@ fn load_file(
     kind: Kind,
     rel: &Path,
 ) -> (Option<Loaded>, Vec<Diagnostic>) {
+    match read_text(config, rel) {
+        Ok(text) => load_text(config, opts, kind, rel, &text),
+        Err(d) => (None, vec![d]),
+    }
+}
+
+/// Loads one note from its text (BOM removed, `\n` line ends).
+fn load_text(
+    config: &Config,
+    opts: &LoadOptions,
+    kind: Kind,
+    rel: &Path,
+    text: &str,
+) -> (Option<Loaded>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let text = match read_text(config, rel) {
-        Ok(t) => t,
-        Err(d) => return (None, vec![d]),
-    };
-    let split = match frontmatter::split(&text) {
+    let split = match frontmatter::split(text) {
         Ok(s) => s,
         Err(frontmatter::Unterminated) => {
             let d = Diagnostic::error(
@@ -477,6 +554,31 @@ fn load_file(
         }
     };
     (Some(loaded), diags)
+}
+
+/// Loads `text` as the note `rel` of kind `kind`, exactly as [`load`] does
+/// once a file is read (the BOM and `\r\n` are handled here as the reader
+/// does), into a corpus of at most one document. For the fuzz targets.
+#[doc(hidden)]
+pub fn load_note_text(
+    config: &Config,
+    opts: &LoadOptions,
+    kind: Kind,
+    rel: &Path,
+    text: &str,
+) -> (Corpus, Vec<Diagnostic>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (loaded, diags) = load_text(config, opts, kind, rel, &text.replace("\r\n", "\n"));
+    let mut corpus = Corpus::default();
+    match loaded {
+        Some(Loaded::Session(s)) => corpus.sessions.push(s),
+        Some(Loaded::Member(m)) => corpus.members.push(m),
+        Some(Loaded::Community(c)) => corpus.communities.push(c),
+        Some(Loaded::Page(p)) => corpus.pages.push(p),
+        Some(Loaded::Draft(names)) => corpus.drafts.extend(names),
+        None => {}
+    }
+    (corpus, diags)
 }
 
 /// The kind-independent pieces of a note, before its typed front matter.

@@ -3,7 +3,6 @@
 //! the site: paths are decoded and checked anyway, and odd ones refused.
 
 use super::State;
-use crate::output::Content;
 use std::io::Write;
 use std::sync::Arc;
 use tiny_http::{Method, Request};
@@ -206,10 +205,9 @@ pub fn respond(request: Request, state: &Arc<State>) {
     }
     let snapshot = state.snapshot();
     let site = &snapshot.output;
-    let (status, key) = if site.files.contains_key(&key) {
+    let (status, key) = if site.contains_key(&key) {
         (200, key)
-    } else if !key.ends_with("index.html") && site.files.contains_key(&format!("{key}/index.html"))
-    {
+    } else if !key.ends_with("index.html") && site.contains_key(&format!("{key}/index.html")) {
         let location = format!("{}/", url.split('?').next().unwrap_or(&url));
         return Reply::plain(301, "moved")
             .with("Location", &location)
@@ -217,14 +215,10 @@ pub fn respond(request: Request, state: &Arc<State>) {
     } else {
         (404, "404.html".to_string())
     };
-    let bytes = match site.files.get(&key) {
-        Some(Content::Bytes(b)) => b.clone(),
-        Some(Content::Copy(path)) => match std::fs::read(path) {
-            Ok(b) => b,
-            Err(_) => return Reply::plain(404, "not found").send(request),
-        },
-        None => return Reply::plain(404, "not found").send(request),
+    let Some(bytes) = site.get(&key) else {
+        return Reply::plain(404, "not found").send(request);
     };
+    let bytes = bytes.to_vec();
     let bytes = if key.ends_with(".html") {
         inject(&bytes)
     } else {

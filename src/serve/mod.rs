@@ -7,10 +7,10 @@
 pub mod http;
 pub mod watch;
 
-use crate::build::{self, BuildOptions};
+use crate::build::BuildOptions;
 use crate::config::Config;
 use crate::diag::{Diagnostics, Report};
-use crate::output::{Content, Output};
+use crate::live::{Files, LiveSite};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,7 +29,7 @@ pub struct ServeOptions {
 pub struct Snapshot {
     pub version: u64,
     /// The last site that built without errors.
-    pub output: Arc<Output>,
+    pub output: Arc<Files>,
     /// The errors of the latest build, as the terminal shows them.
     pub error: Option<String>,
     /// Output paths that changed with this version (`None`: all).
@@ -93,46 +93,14 @@ fn render_errors(root: &Path, diags: &Diagnostics) -> String {
     Report { root, color: false }.render(diags)
 }
 
-/// Builds the site in memory.
-fn build_once(config: &Config, opts: &ServeOptions) -> (Option<Output>, Diagnostics) {
+/// Builds the site in memory, from scratch.
+fn build_once(config: &Config, opts: &ServeOptions) -> (Option<LiveSite>, Diagnostics) {
     let bopts = BuildOptions {
         include_drafts: opts.drafts,
         now: BuildOptions::now_from_env(),
         exclude: vec![crate::output::absolute(&opts.root.join("public"))],
     };
-    let (built, diags) = build::build(config, &bopts);
-    // Hold static files in memory too: changes to them are then seen like
-    // any other, and requests never touch the disk.
-    let output = built.output.map(|mut out| {
-        for content in out.files.values_mut() {
-            if let Content::Copy(path) = content {
-                *content = Content::Bytes(std::fs::read(&*path).unwrap_or_default());
-            }
-        }
-        out
-    });
-    (output, diags)
-}
-
-/// Paths whose content differs between two outputs.
-fn changed_paths(old: &Output, new: &Output) -> Vec<String> {
-    let same = |a: &Content, b: &Content| match (a, b) {
-        (Content::Bytes(x), Content::Bytes(y)) => x == y,
-        _ => false,
-    };
-    let mut changed: Vec<String> = new
-        .files
-        .iter()
-        .filter(|(k, v)| old.files.get(*k).is_none_or(|o| !same(o, v)))
-        .map(|(k, _)| k.clone())
-        .collect();
-    changed.extend(
-        old.files
-            .keys()
-            .filter(|k| !new.files.contains_key(*k))
-            .cloned(),
-    );
-    changed
+    LiveSite::build(config, bopts)
 }
 
 fn bind(opts: &ServeOptions) -> Result<(tiny_http::Server, u16), String> {
@@ -196,10 +164,11 @@ pub fn run(opts: ServeOptions) -> i32 {
     config.base_url = address.clone();
 
     let started = Instant::now();
-    let (output, diags) = build_once(&config, &opts);
+    let (live, diags) = build_once(&config, &opts);
     let error = diags
         .has_errors()
         .then(|| render_errors(&opts.root, &diags));
+    let files = live.as_ref().map(|l| l.files.clone()).unwrap_or_default();
     if !diags.is_empty() {
         eprint!(
             "{}",
@@ -213,7 +182,7 @@ pub fn run(opts: ServeOptions) -> i32 {
     let state = Arc::new(State {
         current: Mutex::new(Arc::new(Snapshot {
             version: 1,
-            output: Arc::new(output.unwrap_or_default()),
+            output: Arc::new(files),
             error,
             changed: None,
         })),
@@ -245,9 +214,10 @@ pub fn run(opts: ServeOptions) -> i32 {
             open: false,
             drafts,
         };
+        let mut live = live;
         if let Ok(watching) = watching {
-            watch::watch(watching, &opts, watch_config, |config| {
-                rebuild(config, &opts, &watch_state)
+            watch::watch(watching, &opts, watch_config, |config, change| {
+                rebuild(config, &opts, &watch_state, &mut live, change)
             });
         }
     });
@@ -291,10 +261,45 @@ pub fn run(opts: ServeOptions) -> i32 {
     0
 }
 
-/// Rebuilds after a change and publishes the result.
-fn rebuild(config: &Config, opts: &ServeOptions, state: &State) {
+/// Rebuilds after a change and publishes the result: only what the
+/// change affects when only notes changed, everything otherwise.
+fn rebuild(
+    config: &Config,
+    opts: &ServeOptions,
+    state: &State,
+    live: &mut Option<LiveSite>,
+    change: &watch::Change,
+) {
     let started = Instant::now();
-    let (output, diags) = build_once(config, opts);
+    let (changed, diags) = match live.as_mut() {
+        Some(site) if !change.everything => {
+            let (update, diags) = site.update(&change.notes);
+            (Some(update.changed), diags)
+        }
+        _ => {
+            let (fresh, diags) = build_once(config, opts);
+            let old = state.snapshot();
+            let changed = fresh.as_ref().filter(|_| !diags.has_errors()).map(|f| {
+                let mut c: Vec<String> = f
+                    .files
+                    .iter()
+                    .filter(|(k, v)| old.output.get(*k) != Some(*v))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                c.extend(
+                    old.output
+                        .keys()
+                        .filter(|k| !f.files.contains_key(*k))
+                        .cloned(),
+                );
+                c
+            });
+            if fresh.is_some() {
+                *live = fresh;
+            }
+            (changed, diags)
+        }
+    };
     let old = state.snapshot();
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
     if !diags.is_empty() {
@@ -307,9 +312,8 @@ fn rebuild(config: &Config, opts: &ServeOptions, state: &State) {
             .render(&diags)
         );
     }
-    let snap = match output {
-        Some(out) => {
-            let changed = changed_paths(&old.output, &out);
+    let snap = match (changed, live.as_ref()) {
+        (Some(changed), Some(site)) if !diags.has_errors() => {
             eprintln!(
                 "Rebuilt in {:.0} ms: {} file{} changed.",
                 started.elapsed().as_secs_f64() * 1000.0,
@@ -321,12 +325,12 @@ fn rebuild(config: &Config, opts: &ServeOptions, state: &State) {
             }
             Snapshot {
                 version: old.version + 1,
-                output: Arc::new(out),
+                output: Arc::new(site.files.clone()),
                 error: None,
                 changed: (changed.len() <= 500).then_some(changed),
             }
         }
-        None => {
+        _ => {
             eprintln!("Rebuild failed; still serving the last good site.");
             Snapshot {
                 version: old.version + 1,

@@ -5,7 +5,7 @@
 use super::ServeOptions;
 use crate::config::{CONFIG_FILE, Config};
 use notify::{RecursiveMode, Watcher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Editor droppings: Vim swap files and its `4913` probe, Emacs lock and
@@ -63,13 +63,42 @@ pub fn start(root: &Path) -> Result<Watching, String> {
     })
 }
 
+/// What changed in one burst of events.
+#[derive(Debug, Default)]
+pub struct Change {
+    /// Notes (markdown files under the content folders), relative to the
+    /// site root.
+    pub notes: Vec<PathBuf>,
+    /// Something else changed too (configuration, templates, static
+    /// files, a folder): rebuild everything.
+    pub everything: bool,
+}
+
+impl Change {
+    fn add(&mut self, config: &Config, root: &Path, path: &Path) {
+        let rel = crate::live::relative(root, path);
+        let is_md = rel
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+        let in_content = config.paths.folders.iter().any(|(_, f)| rel.starts_with(f));
+        if is_md && in_content {
+            if !self.notes.contains(&rel) {
+                self.notes.push(rel);
+            }
+        } else {
+            self.everything = true;
+        }
+    }
+}
+
 /// Calls `rebuild` after every burst of relevant changes, with the config
 /// reloaded when cairn.yaml changed (a bad config keeps the old one).
 pub fn watch(
     watching: Watching,
     opts: &ServeOptions,
     mut config: Config,
-    mut rebuild: impl FnMut(&Config),
+    mut rebuild: impl FnMut(&Config, &Change),
 ) {
     let rx = &watching.rx;
     let root = crate::output::absolute(&opts.root);
@@ -83,15 +112,33 @@ pub fn watch(
         }
         Err(_) => false,
     };
+    let paths = |config: &Config, ev: &notify::Result<notify::Event>, change: &mut Change| {
+        match ev {
+            Ok(ev) if relevant(config, &Ok(ev.clone())) => {
+                for p in &ev.paths {
+                    let p = crate::output::absolute(p);
+                    if is_relevant(config, &root, &p) {
+                        change.add(config, &root, &p);
+                    }
+                }
+            }
+            Ok(_) => {}
+            // Events were lost: rebuild all.
+            Err(_) => change.everything = true,
+        }
+    };
     while let Ok(ev) = rx.recv() {
         if !relevant(&config, &ev) {
             continue;
         }
+        let mut change = Change::default();
+        paths(&config, &ev, &mut change);
         let mut config_changed = ev
             .as_ref()
             .is_ok_and(|e| e.paths.iter().any(|p| p.ends_with(CONFIG_FILE)));
         // Debounce: wait until the burst is over.
         while let Ok(more) = rx.recv_timeout(Duration::from_millis(40)) {
+            paths(&config, &more, &mut change);
             config_changed |= more
                 .as_ref()
                 .is_ok_and(|e| e.paths.iter().any(|p| p.ends_with(CONFIG_FILE)));
@@ -108,7 +155,8 @@ pub fn watch(
                 ),
             }
         }
-        rebuild(&config);
+        change.everything |= config_changed;
+        rebuild(&config, &change);
     }
 }
 
