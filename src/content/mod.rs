@@ -76,6 +76,9 @@ pub struct SessionDoc {
     pub when: When,
     pub end: Option<DateTime<FixedOffset>>,
     pub status: Status,
+    /// The note's action items, found when it is loaded (in parallel, and
+    /// cached by `cairn serve` with the note).
+    pub actions: Vec<crate::model::actions::RawAction>,
 }
 
 #[derive(Clone, Debug)]
@@ -844,12 +847,14 @@ fn session(
         },
     };
     let title = doc.title_from(doc.meta.title.as_ref());
+    let actions = crate::model::actions::scan(&doc.body, doc.body_line);
     Some(SessionDoc {
         doc,
         title,
         when,
         end,
         status,
+        actions,
     })
 }
 

@@ -9,7 +9,7 @@ use crate::diag::Span;
 use chrono::NaiveDate;
 
 /// An action line as written.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawAction {
     pub owner: String,
     pub text: String,

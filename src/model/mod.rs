@@ -483,7 +483,7 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
     }
 
     let mut linked = Vec::with_capacity(sessions.len());
-    for s in sessions {
+    for mut s in sessions {
         let url = format!("sessions/{}/", s.doc.slug);
         urls.claim(&url, &s.doc.source, &mut l.diags);
         let community = s
@@ -497,7 +497,7 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         let attendees = l.people_of(&s.doc, "attendees", &s.doc.meta.attendees.0);
         let sid = linked.len();
         let mut session_actions = Vec::new();
-        for raw in actions::scan(&s.doc.body, s.doc.body_line) {
+        for raw in std::mem::take(&mut s.actions) {
             let Some(owner) = l.person(&s.doc, "action owner", &raw.owner, || Some(raw.span))
             else {
                 continue;

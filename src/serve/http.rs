@@ -236,6 +236,13 @@ pub fn respond(request: Request, state: &Arc<State>) {
         .send(request);
 }
 
+/// Refuses a request when too many are being answered.
+pub fn busy(request: Request) {
+    Reply::plain(503, "busy; try again")
+        .with("Retry-After", "1")
+        .send(request);
+}
+
 /// Refuses a live-reload connection when too many are open.
 pub fn too_many(request: Request) {
     Reply::plain(503, "too many live-reload connections").send(request);
@@ -255,7 +262,9 @@ pub fn events(request: Request, state: Arc<State>) {
     }
     let mut seen = 0;
     loop {
-        let snap = state.wait_newer(seen, std::time::Duration::from_secs(15));
+        // Pings find closed connections (a write to one fails), so their
+        // slots free up within a few seconds.
+        let snap = state.wait_newer(seen, std::time::Duration::from_secs(3));
         let msg = if snap.version == seen {
             ": ping\n\n".to_string()
         } else {

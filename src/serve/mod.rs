@@ -86,8 +86,8 @@ impl State {
 
 /// Live-reload connections allowed at once; more get 503 and plain pages.
 const MAX_LISTENERS: usize = 64;
-/// Threads answering ordinary requests.
-const WORKERS: usize = 8;
+/// Ordinary requests answered at once.
+const RESPONDERS: usize = 256;
 
 fn render_errors(root: &Path, diags: &Diagnostics) -> String {
     Report { root, color: false }.render(diags)
@@ -222,24 +222,12 @@ pub fn run(opts: ServeOptions) -> i32 {
         }
     });
 
-    let (tx, rx) = std::sync::mpsc::sync_channel::<tiny_http::Request>(256);
-    let rx = Arc::new(Mutex::new(rx));
-    for _ in 0..WORKERS {
-        let rx = rx.clone();
-        let state = state.clone();
-        std::thread::spawn(move || {
-            loop {
-                let next = rx.lock().ok().and_then(|r| r.recv().ok());
-                match next {
-                    Some(req) => http::respond(req, &state),
-                    None => return,
-                }
-            }
-        });
-    }
-    for mut request in server.incoming_requests() {
+    // One thread per request, at most RESPONDERS at once: a client that
+    // does not read its response holds only its own thread. Beyond that,
+    // a short 503 (which fits in any socket buffer) and no thread.
+    let busy = Arc::new(AtomicUsize::new(0));
+    for request in server.incoming_requests() {
         if request.url().starts_with("/__cairn/events") {
-            http::drain(&mut request);
             if state.listeners.fetch_add(1, Ordering::SeqCst) >= MAX_LISTENERS {
                 state.listeners.fetch_sub(1, Ordering::SeqCst);
                 http::too_many(request);
@@ -247,16 +235,25 @@ pub fn run(opts: ServeOptions) -> i32 {
             }
             let state = state.clone();
             std::thread::spawn(move || {
+                let mut request = request;
+                // Read any body here, never on the accepting thread.
+                http::drain(&mut request);
                 http::events(request, state.clone());
                 state.listeners.fetch_sub(1, Ordering::SeqCst);
             });
             continue;
         }
-        if tx.try_send(request).is_err() {
-            // Every worker is busy and the queue is full: shed load rather
-            // than let slow clients stall the server.
+        if busy.fetch_add(1, Ordering::SeqCst) >= RESPONDERS {
+            busy.fetch_sub(1, Ordering::SeqCst);
+            http::busy(request);
             continue;
         }
+        let state = state.clone();
+        let busy = busy.clone();
+        std::thread::spawn(move || {
+            http::respond(request, &state);
+            busy.fetch_sub(1, Ordering::SeqCst);
+        });
     }
     0
 }

@@ -36,6 +36,15 @@ pub fn is_relevant(config: &Config, root: &Path, path: &Path) -> bool {
     if is_temporary(path) || rel.starts_with("public") {
         return false;
     }
+    // A folder that holds a content folder (moved in or created whole).
+    if config
+        .paths
+        .folders
+        .iter()
+        .any(|(_, f)| f.starts_with(rel) && f != rel)
+    {
+        return true;
+    }
     rel == Path::new(CONFIG_FILE)
         || ["templates", "themes", "static"]
             .iter()
