@@ -102,7 +102,14 @@ impl LiveSite {
         };
         let mut timer = crate::build::Timer::new();
         for rel in changed {
+            // A note that came or went (or was renamed): walk again.
+            if !self.load.knows(rel) || !self.config.root.join(rel).is_file() {
+                self.load.rediscover();
+            }
             self.load.forget(rel);
+        }
+        if changed.is_empty() {
+            self.load.rediscover();
         }
         let (corpus, load_diags) = content::load_cached(&self.config, &load_opts, &mut self.load);
         diags.extend(load_diags);

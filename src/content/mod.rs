@@ -34,7 +34,8 @@ pub struct Doc<M> {
     pub meta: M,
     /// Front matter keys cairn does not know, for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
-    pub body: String,
+    /// Shared: `cairn serve` keeps notes between rebuilds and clones them.
+    pub body: std::sync::Arc<str>,
     /// 1-based file line of the body's first line.
     pub body_line: usize,
     /// Text of the first `# ` heading, used when there is no `title`.
@@ -142,13 +143,29 @@ pub fn load(config: &Config, opts: &LoadOptions) -> (Corpus, Diagnostics) {
 #[derive(Default)]
 pub struct LoadCache {
     files: HashMap<PathBuf, Cached>,
+    /// The notes found by the last walk, and its diagnostics.
+    found: Option<Found>,
 }
+
+type Found = (Vec<(Kind, PathBuf)>, Vec<Diagnostic>);
 
 impl LoadCache {
     /// Makes the next load read `rel` again, whatever its time stamp says
     /// (two saves within the file system's clock tick look the same).
     pub fn forget(&mut self, rel: &Path) {
         self.files.remove(rel);
+    }
+
+    /// Makes the next load walk the folders again (notes came or went).
+    pub fn rediscover(&mut self) {
+        self.found = None;
+    }
+
+    /// Whether `rel` was among the notes of the last walk.
+    pub fn knows(&self, rel: &Path) -> bool {
+        self.found
+            .as_ref()
+            .is_some_and(|(files, _)| files.iter().any(|(_, f)| f == rel))
     }
 }
 
@@ -172,7 +189,12 @@ pub fn load_cached(
     cache: &mut LoadCache,
 ) -> (Corpus, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let files = discover(config, opts, &mut diags);
+    let (files, walk_diags) = cache.found.take().unwrap_or_else(|| {
+        let mut ds = Diagnostics::new();
+        let files = discover(config, opts, &mut ds);
+        (files, ds.into_iter().collect())
+    });
+    diags.extend(walk_diags.iter().cloned());
     let old = std::mem::take(&mut cache.files);
     // (file, its note, its diagnostics, what to cache if it was read now)
     type Result1 = (PathBuf, Option<Loaded>, Vec<Diagnostic>, Option<Cached>);
@@ -224,6 +246,7 @@ pub fn load_cached(
             None => {}
         }
     }
+    cache.found = Some((files, walk_diags));
     (corpus, diags)
 }
 
@@ -618,7 +641,7 @@ impl Parts<'_> {
             slug,
             meta,
             extra: self.extra,
-            body: self.body,
+            body: self.body.into(),
             body_line: self.body_line,
             heading: self.heading,
             loc: self.loc.clone(),

@@ -268,6 +268,21 @@ fn rebuild(
     change: &watch::Change,
 ) {
     let started = Instant::now();
+    if let Some(d) = &change.config_error {
+        let mut diags = Diagnostics::new();
+        diags.push(d.clone());
+        let message = render_errors(&opts.root, &diags);
+        eprint!("{message}");
+        eprintln!("Keeping the previous configuration; still serving the last good site.");
+        let old = state.snapshot();
+        state.publish(Snapshot {
+            version: old.version + 1,
+            output: old.output.clone(),
+            error: Some(message),
+            changed: Some(Vec::new()),
+        });
+        return;
+    }
     let (changed, diags) = match live.as_mut() {
         Some(site) if !change.everything => {
             let (update, diags) = site.update(&change.notes);

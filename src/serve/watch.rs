@@ -81,6 +81,8 @@ pub struct Change {
     /// Something else changed too (configuration, templates, static
     /// files, a folder): rebuild everything.
     pub everything: bool,
+    /// cairn.yaml changed and is now invalid (the previous one stays).
+    pub config_error: Option<crate::diag::Diagnostic>,
 }
 
 impl Change {
@@ -158,10 +160,7 @@ pub fn watch(
                     c.base_url = config.base_url.clone();
                     config = c;
                 }
-                Err(d) => eprintln!(
-                    "cairn.yaml: {} (keeping the previous configuration)",
-                    d.message
-                ),
+                Err(d) => change.config_error = Some(d),
             }
         }
         change.everything |= config_changed;

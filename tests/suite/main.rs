@@ -19,4 +19,5 @@ mod output_safety;
 mod scale;
 mod search;
 mod serve;
+mod serve_load;
 mod theme;
