@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Span};
 use crate::model::{Body, Site, Target};
 use crate::slug::slugify;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -54,11 +54,11 @@ impl Lines {
     fn span(&self, text: &str, offset: usize, len: usize) -> Span {
         let i = self.starts.partition_point(|&s| s <= offset) - 1;
         let col = text[self.starts[i]..offset].chars().count() + 1;
-        Span::new(
-            self.first + i,
-            col,
-            text[offset..offset + len].chars().count(),
-        )
+        // A link can run over several lines; the report shows the first, so
+        // the mark stops at its end.
+        let marked = &text[offset..offset + len];
+        let marked = marked.split('\n').next().unwrap_or(marked);
+        Span::new(self.first + i, col, marked.chars().count())
     }
 }
 
@@ -68,7 +68,9 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
     let lines = Lines::new(note.body, note.body_line);
     let mut out_events: Vec<Event> = Vec::new();
     let mut links = Vec::new();
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    // Heading ids given so far, and the last number tried after each base.
+    let mut ids: HashSet<String> = HashSet::new();
+    let mut last_suffix: HashMap<String, usize> = HashMap::new();
     let mut first_paragraph = String::new();
     let mut in_first_paragraph = false;
     let mut seen_paragraph = false;
@@ -141,9 +143,20 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                         } else {
                             base
                         };
-                        let n = ids.entry(base.clone()).or_insert(0);
-                        *n += 1;
-                        let unique = if *n == 1 { base } else { format!("{base}-{n}") };
+                        // `base-2` may be taken already, by a heading
+                        // `Base 2` or an explicit id: count on until free.
+                        let unique = if ids.insert(base.clone()) {
+                            base
+                        } else {
+                            let n = last_suffix.entry(base.clone()).or_insert(1);
+                            loop {
+                                *n += 1;
+                                let candidate = format!("{base}-{n}");
+                                if ids.insert(candidate.clone()) {
+                                    break candidate;
+                                }
+                            }
+                        };
                         *id = Some(CowStr::from(unique));
                     }
                     evs.push(Event::End(TagEnd::Heading(level)));
@@ -468,6 +481,15 @@ mod tests {
         let l = Lines::new(text, 5);
         let off = text.find("[[").unwrap();
         assert_eq!(l.span(text, off, 5), Span::new(6, 4, 5));
+    }
+
+    #[test]
+    fn a_mark_stops_at_the_end_of_its_line() {
+        // Found by fuzzing: a wikilink over three lines marked 55
+        // characters of a 58-character line from column 26.
+        let text = "x [[a\nb]]\n";
+        let l = Lines::new(text, 1);
+        assert_eq!(l.span(text, 2, 8), Span::new(1, 3, 3));
     }
 
     #[test]

@@ -6,6 +6,12 @@
 //! file listing what cairn wrote; cairn refuses to replace a folder without
 //! it (unless empty), or one holding files it did not write, and never
 //! writes into the site root or a content folder.
+//!
+//! The marker also gives each file's length and a hash of its bytes. A
+//! rebuild hard-links a file whose new bytes are those of the file in the
+//! current output (same length and hash, not modified since the marker was
+//! written) into the staging folder instead of writing it again: the old
+//! output is only read, and deleting it after the swap frees no file data.
 
 use crate::content::OUTPUT_MARKER;
 use crate::diag::Diagnostic;
@@ -182,11 +188,60 @@ pub fn check_target(out: &Path, root: &Path, content_dirs: &[PathBuf]) -> Result
 fn manifest(dir: &Path) -> Option<HashSet<String>> {
     let text = std::fs::read_to_string(dir.join(OUTPUT_MARKER)).ok()?;
     Some(
-        text.lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .map(String::from)
+        marker_lines(&text)
+            .map(|(path, _)| path.to_string())
             .collect(),
     )
+}
+
+/// `(path, "length hash")` of each file a marker lists. Markers of older
+/// versions list paths only.
+fn marker_lines(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split_once('\t').unwrap_or((l, "")))
+}
+
+/// Length and hash of a file's bytes, as the marker records them.
+fn fingerprint(bytes: &[u8]) -> String {
+    format!("{}\t{:032x}", bytes.len(), hash128(bytes))
+}
+
+/// A fast 128-bit hash of `bytes`, stable across versions and platforms (it
+/// is stored in markers). Not cryptographic: it only has to tell a page
+/// that changed from one that did not.
+pub fn hash128(bytes: &[u8]) -> u128 {
+    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K2: u64 = 0xd6e8_feb8_6659_fd93;
+    const K3: u64 = 0xa076_1d64_78bd_642f;
+    let len = bytes.len() as u64;
+    let (mut a, mut b) = (K3 ^ len, K1.wrapping_add(len.rotate_left(32)));
+    let mut round = |x: u64, y: u64| {
+        a = (a ^ x).wrapping_mul(K1).rotate_left(29);
+        b = (b ^ y).wrapping_mul(K2).rotate_left(31);
+        a = a.wrapping_add(b);
+        b ^= a.rotate_left(17);
+    };
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("8 bytes"));
+    let mut blocks = bytes.chunks_exact(16);
+    for c in &mut blocks {
+        round(word(&c[..8]), word(&c[8..]));
+    }
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        let mut tail = [0u8; 16];
+        tail[..rest.len()].copy_from_slice(rest);
+        round(word(&tail[..8]), word(&tail[8..]) ^ K3);
+    }
+    let fin = |mut h: u64| {
+        h ^= h >> 33;
+        h = h.wrapping_mul(K2);
+        h ^= h >> 29;
+        h = h.wrapping_mul(K3);
+        h ^ (h >> 32)
+    };
+    let (a, b) = (fin(a ^ len), fin(b.wrapping_add(a)));
+    (u128::from(a) << 64) | u128::from(b)
 }
 
 fn staging_name(out: &Path, what: &str) -> PathBuf {
@@ -239,20 +294,71 @@ fn clean_leftovers(out: &Path) -> Result<(), WriteError> {
 }
 
 /// Deletes a folder cairn wrote: the files its marker lists, then the
-/// folders left empty, then the marker and the folder. The marker goes
-/// last, so that a deletion cut short is still recognisably cairn's and
-/// the next build finishes it. Anything not listed stays.
+/// folders that held them once empty, then the marker and the folder. The
+/// marker goes last, so that a deletion cut short is still recognisably
+/// cairn's and the next build finishes it. Anything not listed stays.
 fn remove_cairn_dir(dir: &Path) -> Result<(), WriteError> {
     let Some(listed) = manifest(dir) else {
         return Ok(());
     };
-    listed.par_iter().for_each(|f| {
+    let listed: Vec<&String> = listed.iter().collect();
+    io_parallel(&listed, |f| {
         let _ = std::fs::remove_file(dir.join(f));
     });
-    remove_empty_dirs(dir);
+    // The folders of the listed files, deepest first, a depth at a time.
+    let mut folders: HashSet<&str> = HashSet::new();
+    for f in listed {
+        let mut p = f.as_str();
+        while let Some((parent, _)) = p.rsplit_once('/') {
+            if !folders.insert(parent) {
+                break;
+            }
+            p = parent;
+        }
+    }
+    let mut by_depth: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for f in folders {
+        by_depth.entry(f.matches('/').count()).or_default().push(f);
+    }
+    for (_, level) in by_depth.into_iter().rev() {
+        io_parallel(&level, |f| {
+            let _ = std::fs::remove_dir(dir.join(f));
+        });
+    }
     let _ = std::fs::remove_file(dir.join(OUTPUT_MARKER));
-    let _ = std::fs::remove_dir(dir);
+    if std::fs::remove_dir(dir).is_err() {
+        // Folders not named in the marker (left empty by a hand, or by an
+        // older version): the empty ones go too.
+        remove_empty_dirs(dir);
+        let _ = std::fs::remove_dir(dir);
+    }
     Ok(())
+}
+
+/// Runs `f` on every item on a few threads more than there are cores:
+/// deleting waits on the disk far more than on the processor (freeing a
+/// block can mean a discard request per call), and requests in flight
+/// together overlap.
+fn io_parallel<T: Sync>(items: &[T], f: impl Fn(&T) + Sync) {
+    const THREADS: usize = 8;
+    if items.len() < 64 {
+        items.iter().for_each(f);
+        return;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(16, std::sync::atomic::Ordering::Relaxed);
+                    let Some(chunk) = items.get(i..(i + 16).min(items.len())) else {
+                        break;
+                    };
+                    chunk.iter().for_each(&f);
+                }
+            });
+        }
+    });
 }
 
 /// Removes every empty folder below `dir` (not `dir` itself).
@@ -293,10 +399,16 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
-    /// Files written so far, for the final marker.
+    /// Files written so far with their marker line (`path\tlength\thash`).
     written: std::sync::Mutex<Vec<String>>,
     /// Folders already created.
     dirs: std::sync::Mutex<HashSet<PathBuf>>,
+    /// The current output's files: path -> `length\thash`, for files that
+    /// may be linked instead of written.
+    previous: std::collections::HashMap<String, String>,
+    /// When the current output's marker was written: a file changed after
+    /// it is not linked.
+    previous_at: Option<std::time::SystemTime>,
 }
 
 impl Staging {
@@ -322,6 +434,7 @@ impl Staging {
                 });
             }
         }
+        let (previous, previous_at) = previous_files(&out);
         let dir = staging_name(&out, "staging");
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
@@ -335,7 +448,29 @@ impl Staging {
             dir,
             written: std::sync::Mutex::new(Vec::new()),
             dirs: std::sync::Mutex::new(HashSet::new()),
+            previous,
+            previous_at,
         })
+    }
+
+    /// Links `path` from the current output when it holds exactly `bytes`
+    /// (by the marker's length and hash, and not modified since); false
+    /// when the file must be written.
+    fn link_unchanged(&self, path: &str, print: &str, len: usize, dest: &Path) -> bool {
+        let (Some(known), Some(at)) = (self.previous.get(path), self.previous_at) else {
+            return false;
+        };
+        if known != print {
+            return false;
+        }
+        let old = self.out.join(path);
+        let Ok(meta) = std::fs::symlink_metadata(&old) else {
+            return false;
+        };
+        let untouched = meta.file_type().is_file()
+            && meta.len() == len as u64
+            && meta.modified().is_ok_and(|m| m <= at);
+        untouched && std::fs::hard_link(&old, dest).is_ok()
     }
 
     /// Writes one file (callable from many threads).
@@ -354,14 +489,21 @@ impl Staging {
                 }
             }
         }
-        match content {
-            Content::Bytes(b) => std::fs::write(&dest, b).map_err(io_err(&dest))?,
+        let line = match content {
+            Content::Bytes(b) => {
+                let print = fingerprint(b);
+                if !self.link_unchanged(path, &print, b.len(), &dest) {
+                    std::fs::write(&dest, b).map_err(io_err(&dest))?;
+                }
+                format!("{path}\t{print}")
+            }
             Content::Copy(src) => {
                 std::fs::copy(src, &dest).map_err(io_err(src))?;
+                path.to_string()
             }
-        }
+        };
         if let Ok(mut w) = self.written.lock() {
-            w.push(path.to_string());
+            w.push(line);
         }
         Ok(())
     }
@@ -370,8 +512,7 @@ impl Staging {
     pub fn finish(self) -> Result<(), WriteError> {
         let mut files = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort();
-        let mut marker =
-            String::from("# cairn output folder: cairn may replace the files listed here.\n");
+        let mut marker = String::from(MARKER_HEADER);
         for path in &files {
             marker.push_str(path);
             marker.push('\n');
@@ -402,6 +543,30 @@ impl Staging {
 
 /// The first line of a staging folder's marker before the build finishes.
 const STAGING_HEADER: &str = "# cairn staging folder: everything in it was written by cairn.\n";
+
+/// The first lines of an output folder's marker.
+const MARKER_HEADER: &str = "# cairn output folder: cairn may replace the files listed here.\n\
+# Each line: a path, then (after a tab) its length in bytes and a hash of them.\n";
+
+/// The files of the output folder `out` that a rebuild may link: path ->
+/// `length\thash`, and when its marker was written.
+fn previous_files(
+    out: &Path,
+) -> (
+    std::collections::HashMap<String, String>,
+    Option<std::time::SystemTime>,
+) {
+    let marker = out.join(OUTPUT_MARKER);
+    let (Ok(text), Ok(meta)) = (std::fs::read_to_string(&marker), std::fs::metadata(&marker))
+    else {
+        return Default::default();
+    };
+    let files = marker_lines(&text)
+        .filter(|(_, print)| !print.is_empty())
+        .map(|(path, print)| (path.to_string(), print.to_string()))
+        .collect();
+    (files, meta.modified().ok())
+}
 
 /// Writes a site held in memory into a staging folder, then swaps it in.
 pub fn write(output: &Output, out: &Path) -> Result<(), WriteError> {

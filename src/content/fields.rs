@@ -157,8 +157,48 @@ impl Locator {
     }
 
     /// A position reported by serde_yaml (1-based, relative to the YAML).
+    ///
+    /// YAML counts a lone `\r`, NEL, LS and PS as line breaks too, where
+    /// the file's lines end at `\n` only: the position is found in the text
+    /// the YAML way and numbered the file's way. A position past the end of
+    /// a line or of the YAML is clamped to it, so it is always in the file.
     pub fn from_yaml(&self, line: usize, column: usize) -> Span {
-        Span::new(line + self.first_line - 1, column, 0)
+        let yaml = self.yaml.as_str();
+        let is_break = |c: char| matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}');
+        // Byte offset of the start of YAML line `line`.
+        let mut start = 0;
+        let mut current = 1;
+        let mut chars = yaml.char_indices().peekable();
+        while current < line {
+            let Some((i, c)) = chars.next() else {
+                start = yaml.len();
+                break;
+            };
+            if !is_break(c) {
+                continue;
+            }
+            let mut next = i + c.len_utf8();
+            if c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                chars.next();
+                next += 1;
+            }
+            current += 1;
+            start = next;
+        }
+        let rest = &yaml[start..];
+        let line_len = rest.find(is_break).unwrap_or(rest.len());
+        let at = start
+            + rest[..line_len]
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(line_len, |(i, _)| i);
+        let before = &yaml[..at];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Span::new(
+            self.first_line + before.matches('\n').count(),
+            yaml[line_start..at].chars().count() + 1,
+            0,
+        )
     }
 
     /// The span of a top-level `key:`.
@@ -232,6 +272,19 @@ mod tests {
     fn a_list_where_text_belongs_is_an_error() {
         let err = serde_yaml::from_str::<T>("a: [x, y]").err().unwrap();
         assert!(err.to_string().contains("a single value"), "{err}");
+    }
+
+    #[test]
+    fn yaml_positions_are_numbered_as_the_file_is() {
+        let loc = Locator::new("a: 1\nb: [x\n", 2);
+        assert_eq!(loc.from_yaml(2, 4), Span::new(3, 4, 0));
+        // Past the end of the YAML: the closing line of the front matter.
+        assert_eq!(loc.from_yaml(9, 5), Span::new(4, 1, 0));
+        // Found by fuzzing: YAML counts a lone `\r` as a line break, the
+        // file does not, so line 3 of the YAML is on line 1 of the file.
+        let loc = Locator::new("a: 1\rb: 2\rc: [x\n", 2);
+        assert_eq!(loc.from_yaml(3, 2), Span::new(2, 12, 0));
+        assert_eq!(loc.from_yaml(89, 1), Span::new(3, 1, 0));
     }
 
     #[test]

@@ -48,7 +48,13 @@ pub fn split(text: &str) -> Result<Split<'_>, Unterminated> {
                 yaml: Some(&text[yaml_start..pos]),
                 yaml_line: 2,
                 body: &text[body_start..],
-                body_line: line_no + 1,
+                // A closing line without a line end leaves an empty body on
+                // that line, not on a line past the end of the file.
+                body_line: if end < text.len() {
+                    line_no + 1
+                } else {
+                    line_no
+                },
             });
         }
         pos = end + 1;
@@ -74,6 +80,15 @@ mod tests {
         let s = split("---\na: 1\n...").unwrap();
         assert_eq!(s.yaml, Some("a: 1\n"));
         assert_eq!(s.body, "");
+    }
+
+    #[test]
+    fn a_closing_line_at_the_end_of_the_file_keeps_the_body_on_it() {
+        // Found by fuzzing: the body line was one past the last line.
+        let s = split("---\n\n---").unwrap();
+        assert_eq!(s.body, "");
+        assert_eq!(s.body_line, 3);
+        assert_eq!(split("---\na: 1\n...\n").unwrap().body_line, 4);
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! outline), `chart-hatch` (the hatch lines in the newcomer pattern),
 //! `chart-cancelled` (dashed empty slot), `chart-hit` (transparent hover and
 //! click area of a bar), `chart-mark` (every timeline shape; circles), and
-//! `chart-facilitated` (added to the diamonds of facilitated sessions).
+//! `chart-facilitated` (added to the diamonds of facilitated sessions). A
+//! long timeline is grouped into columns per month or quarter: `chart-bar`
+//! for sessions attended, hatched `chart-new` for sessions facilitated.
 //! Style `chart-new` with `stroke` only: a CSS `fill` would replace its
 //! hatch pattern; colour the hatch through `chart-hatch` instead.
 
@@ -178,12 +180,21 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
     s + "</svg>"
 }
 
+/// Above this many sessions a participation timeline groups them into
+/// columns ([`participation_columns`]): one linked mark per session would
+/// be an unreadable smear, and the page lists every session anyway.
+pub const TIMELINE_MARKS: usize = 40;
+
 /// A horizontal timeline of a person's sessions, from a little before the
 /// first to a little after the last, with 1 January of each year ticked and
 /// labelled. Sessions are circles, facilitated ones larger diamonds; marks
 /// too close together are lifted onto up to three lanes. Each mark links to
-/// its session. Empty string when `marks` is empty.
+/// its session. Empty string when `marks` is empty. More than
+/// [`TIMELINE_MARKS`] sessions are drawn as columns instead.
 pub fn participation_timeline(marks: &[Mark], id: &str) -> String {
+    if marks.len() > TIMELINE_MARKS {
+        return participation_columns(marks, id);
+    }
     let mut order: Vec<&Mark> = marks.iter().collect();
     order.sort_by_key(|m| m.day);
     let (Some(first), Some(last)) = (order.first().map(|m| m.day), order.last().map(|m| m.day))
@@ -258,6 +269,132 @@ pub fn participation_timeline(marks: &[Mark], id: &str) -> String {
             circle(&mut s, x, y)
         }
         s += "</a>";
+    }
+    s + "</svg>"
+}
+
+/// A person's sessions as columns, one per month, or per quarter when they
+/// span more than ten years: the solid part sessions attended, the hatched
+/// part sessions facilitated, each column with a tooltip giving the counts.
+/// Years are ticked as on the timeline. Empty string when `marks` is empty.
+pub fn participation_columns(marks: &[Mark], id: &str) -> String {
+    let (Some(first), Some(last)) = (
+        marks.iter().map(|m| m.day).min(),
+        marks.iter().map(|m| m.day).max(),
+    ) else {
+        return String::new();
+    };
+    let month = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    let per: i64 = if month(last) - month(first) >= 120 {
+        3
+    } else {
+        1
+    };
+    let period = |d: NaiveDate| month(d).div_euclid(per);
+    let origin = period(first);
+    let n = (period(last) - origin + 1) as usize;
+    // (attended, facilitated) per period.
+    let mut counts = vec![(0usize, 0usize); n];
+    for m in marks {
+        let c = &mut counts[(period(m.day) - origin) as usize];
+        if m.facilitated {
+            c.1 += 1;
+        } else {
+            c.0 += 1;
+        }
+    }
+    let name = |i: usize| {
+        let p = origin + i as i64;
+        let (year, m0) = ((p * per).div_euclid(12), (p * per).rem_euclid(12));
+        if per == 1 {
+            NaiveDate::from_ymd_opt(year as i32, m0 as u32 + 1, 1)
+                .map_or_else(String::new, |d| d.format("%B %Y").to_string())
+        } else {
+            format!("{year} Q{}", m0 / 3 + 1)
+        }
+    };
+    let when = |d: NaiveDate| d.format("%B %Y").to_string();
+    let (from, to) = (when(first), when(last));
+    let led = marks.iter().filter(|m| m.facilitated).count();
+    let mut desc = format!(
+        "Took part in {} between {from} and {to}",
+        plural(marks.len(), "session", "sessions")
+    );
+    if led > 0 {
+        desc += &format!(", facilitating {led}");
+    }
+    let busiest = counts.iter().map(|c| c.0 + c.1).max().unwrap_or(0);
+    desc += &format!(
+        "; at most {} in one {}.",
+        plural(busiest, "session", "sessions"),
+        if per == 1 { "month" } else { "quarter" }
+    );
+
+    let (left, right, axis, top) = (20.0, W - 20.0, 78.0, 28.0);
+    let mut s = open(106.0, id, "Participation over time", &desc);
+    let hatch = format!("{}-hatch", esc(id));
+    s += &format!(
+        r#"<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)"><line class="chart-hatch" x1="0" y1="0" x2="0" y2="5" stroke="currentColor" stroke-width="2.5"/></pattern></defs><rect class="chart-bar" x="{left}" y="7" width="12" height="12" fill="currentColor"/><rect class="chart-new" x="{}" y="7" width="12" height="12" fill="url(#{hatch})" stroke="currentColor"/>"#,
+        left + 84.0
+    );
+    text(&mut s, left + 17.0, 18.0, "start", "Attended");
+    text(&mut s, left + 101.0, 18.0, "start", "Facilitated");
+    line(&mut s, "chart-axis", (left, axis), (right, axis), "");
+    let slot = (right - left) / n as f64;
+    let width = (slot * 0.8).max(0.5);
+    let scale = (axis - top) / busiest.max(1) as f64;
+    // Years: a tick where one starts, labels spaced at least 40 units apart.
+    let starts: Vec<(usize, i64)> = (1..n)
+        .filter_map(|i| {
+            let m = (origin + i as i64) * per;
+            (m.rem_euclid(12) == 0).then_some((i, m.div_euclid(12)))
+        })
+        .collect();
+    let step = ((starts.len() as f64 * 40.0 / (right - left)).ceil() as usize).max(1);
+    for (k, &(i, year)) in starts.iter().enumerate() {
+        let x = left + i as f64 * slot;
+        line(&mut s, "chart-axis", (x, axis - 4.0), (x, axis + 4.0), "");
+        if k % step == 0 {
+            text(&mut s, x, axis + 20.0, "middle", &year.to_string());
+        }
+    }
+    if starts.first().is_none_or(|&(i, _)| i as f64 * slot > 64.0) {
+        text(
+            &mut s,
+            left,
+            axis + 20.0,
+            "start",
+            &first.year().to_string(),
+        );
+    }
+    for (i, &(attended, facilitated)) in counts.iter().enumerate() {
+        if attended + facilitated == 0 {
+            continue;
+        }
+        let x = left + i as f64 * slot + (slot - width) / 2.0;
+        let (a, f) = (attended as f64 * scale, facilitated as f64 * scale);
+        let mut tip = format!(
+            "{}: {}",
+            name(i),
+            plural(attended + facilitated, "session", "sessions")
+        );
+        if facilitated > 0 {
+            tip += &format!(", {facilitated} facilitated");
+        }
+        s += &format!("<g><title>{}</title>", esc(&tip));
+        if attended > 0 {
+            s += &format!(
+                r#"<rect class="chart-bar" x="{x:.1}" y="{:.1}" width="{width:.1}" height="{a:.1}" fill="currentColor"/>"#,
+                axis - a
+            );
+        }
+        if facilitated > 0 {
+            s += &format!(
+                r#"<rect class="chart-new" x="{x:.1}" y="{:.1}" width="{width:.1}" height="{f:.1}" fill="url(#{hatch})" stroke="currentColor" stroke-width="0.5"/>"#,
+                axis - a - f
+            );
+        }
+        s += "</g>";
     }
     s + "</svg>"
 }
@@ -394,6 +531,51 @@ mod tests {
         let off = attendance_chart(&[bar("Off", 0, 0, true)], "off");
         check(&off, &["1 session, all cancelled."]);
         assert!(!off.contains("NaN") && !off.contains("inf"));
+    }
+
+    #[test]
+    fn a_long_timeline_is_grouped_into_columns() {
+        let mut marks: Vec<Mark> = (0..60)
+            .map(|i| {
+                mark(
+                    "Weekly",
+                    (2024 + i / 24, (i % 12) as u32 + 1, 1 + (i % 2) as u32 * 14),
+                    i % 10 == 0,
+                )
+            })
+            .collect();
+        marks.push(mark(NASTY, (2026, 12, 31), false));
+        let svg = participation_timeline(&marks, "tl");
+        check(
+            &svg,
+            &[
+                r#"role="group" aria-labelledby="tl-title tl-desc">"#,
+                "<desc id=\"tl-desc\">Took part in 61 sessions between January 2024 and \
+                 December 2026, facilitating 6; at most 2 sessions in one month.</desc>",
+                "<title>January 2024: 2 sessions, 1 facilitated</title>",
+                "<title>December 2026: 2 sessions</title>",
+                "<title>February 2024: 2 sessions</title>",
+                r#"<pattern id="tl-hatch""#,
+                ">2025</text>",
+                ">2026</text>",
+            ],
+        );
+        // No per-session links: the page lists every session.
+        assert!(!svg.contains("<a "));
+        assert!(!svg.contains("&lt;b&gt;"));
+        assert_eq!(svg, participation_timeline(&marks, "tl"));
+        // Over more than ten years, per quarter.
+        let long: Vec<Mark> = (0..50)
+            .map(|i| mark("Yearly", (2000 + i / 2, 6, 1), false))
+            .collect();
+        let svg = participation_timeline(&long, "q");
+        check(
+            &svg,
+            &[
+                "at most 2 sessions in one quarter.",
+                "<title>2000 Q2: 2 sessions</title>",
+            ],
+        );
     }
 
     #[test]

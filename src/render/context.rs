@@ -65,8 +65,8 @@ pub struct Counted<T: Serialize> {
 pub struct SessionCard<'a> {
     pub title: &'a str,
     pub url: &'a str,
-    pub date: String,
-    pub datetime: String,
+    pub date: &'a str,
+    pub datetime: &'a str,
     pub status: crate::content::Status,
     pub community: Option<Link<'a>>,
     pub summary: std::borrow::Cow<'a, str>,
@@ -90,7 +90,7 @@ pub struct CommunityCard<'a> {
 pub struct SessionFigure<'a> {
     pub title: &'a str,
     pub url: &'a str,
-    pub date: String,
+    pub date: &'a str,
     pub total: usize,
     pub newcomers: usize,
     pub returning: usize,
@@ -131,11 +131,38 @@ pub struct Year<'a> {
     pub sessions: Vec<SessionCard<'a>>,
 }
 
+/// One page of `/sessions/`: the newest past sessions on the first page
+/// (`sessions/`), older ones on `sessions/page/<n>/`.
 #[derive(Serialize)]
 pub struct SessionList<'a> {
-    pub title: &'a str,
+    /// "Sessions", or "Sessions, page 3 of 12".
+    pub title: String,
+    /// Planned sessions, soonest first (first page only).
     pub upcoming: Vec<SessionCard<'a>>,
+    /// This page's past sessions by year, newest first.
     pub years: Vec<Year<'a>>,
+    /// Every year with sessions, newest first, with the page where it starts.
+    pub index: Vec<YearLink>,
+    /// Null when every session fits on one page.
+    pub pager: Option<Pager>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct YearLink {
+    pub year: i32,
+    /// `sessions/page/3/#y2024`.
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct Pager {
+    /// This page, from 1.
+    pub number: usize,
+    pub total: usize,
+    /// The page of newer sessions, if any.
+    pub prev: Option<String>,
+    /// The page of older sessions, if any.
+    pub next: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -197,6 +224,9 @@ pub struct MemberPage<'a> {
     pub actions: Vec<ActionItem<'a>>,
     /// Inline SVG of the sessions this person took part in, over time.
     pub timeline: String,
+    /// Whether the timeline shows columns per month or quarter (more than
+    /// 40 sessions) rather than one mark per session.
+    pub timeline_grouped: bool,
     pub backlinks: Vec<Link<'a>>,
     pub extra: Option<&'a std::collections::BTreeMap<String, serde_json::Value>>,
 }
@@ -259,7 +289,7 @@ pub struct ActionItem<'a> {
     pub overdue: bool,
     pub done: bool,
     pub session: Link<'a>,
-    pub session_date: String,
+    pub session_date: &'a str,
 }
 
 #[derive(Serialize)]
@@ -267,7 +297,13 @@ pub struct ActionGroup<'a> {
     pub owner: PersonLink<'a>,
     /// Anchor id of the group on /actions/.
     pub anchor: String,
+    /// The soonest due open items: all of them for a person without a
+    /// page, else at most ten (the person's page lists them all).
     pub items: Vec<ActionItem<'a>>,
+    /// Open items this person owns.
+    pub count: usize,
+    /// Open items not in `items`.
+    pub more: usize,
 }
 
 #[derive(Serialize)]

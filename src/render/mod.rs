@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod context;
+pub mod html;
 pub mod stats;
 pub mod theme;
 
@@ -15,8 +16,6 @@ use crate::slug::root_of;
 use chrono::{DateTime, Utc};
 use context::*;
 use rayon::prelude::*;
-use serde::Serialize;
-use std::collections::HashMap;
 pub use theme::Theme;
 
 /// One page to render.
@@ -44,6 +43,33 @@ struct Renderer<'a> {
     theme: &'a Theme,
     ctx: SiteCtx<'a>,
     now: DateTime<Utc>,
+    /// How `/sessions/` splits into pages, worked out on first use.
+    paging: std::sync::OnceLock<SessionPaging>,
+    /// Each session's short date and ISO date, worked out on first use:
+    /// a session is listed on many pages.
+    dates: &'a [std::sync::OnceLock<(String, String)>],
+}
+
+/// Past sessions listed on each page of `/sessions/`.
+pub const SESSIONS_PER_PAGE: usize = 100;
+
+/// The URL of page `n` of `/sessions/`.
+pub fn sessions_page_url(n: usize) -> String {
+    if n <= 1 {
+        "sessions/".to_string()
+    } else {
+        format!("sessions/page/{n}/")
+    }
+}
+
+/// The pages of `/sessions/`.
+struct SessionPaging {
+    /// Soonest first.
+    upcoming: Vec<usize>,
+    /// Newest first.
+    past: Vec<usize>,
+    index: Vec<YearLink>,
+    pages: usize,
 }
 
 /// Where rendered files go: memory (serve, check) or a staging folder
@@ -95,12 +121,20 @@ pub fn render_into(
     history: &crate::git::History,
     sink: &dyn Sink,
 ) -> (Vec<String>, Vec<Diagnostic>) {
-    let (mut pages, mut diags) = render_pages(site, config, theme, now, history, &jobs(site), sink);
+    // The search index alongside the pages: each fills the cores the other
+    // leaves idle (the index's sequential steps, the pages' waits on the disk).
+    let ((mut pages, mut diags), search) = rayon::join(
+        || render_pages(site, config, theme, now, history, &jobs(site), sink),
+        || {
+            let mut timer = crate::build::Timer::new();
+            let diags = render_search(site, config, sink);
+            timer.lap("search");
+            diags
+        },
+    );
     pages.sort();
     diags.extend(render_feeds(site, config, &pages, now, sink));
-    let mut timer = crate::build::Timer::new();
-    diags.extend(render_search(site, config, sink));
-    timer.lap("search");
+    diags.extend(search);
     diags.extend(copy_statics(theme, sink));
     (pages, diags)
 }
@@ -143,6 +177,9 @@ pub fn render_pages(
     sink: &dyn Sink,
 ) -> (Vec<String>, Vec<Diagnostic>) {
     let generator = concat!("cairn ", env!("CARGO_PKG_VERSION"));
+    let dates: Vec<std::sync::OnceLock<(String, String)>> = (0..site.sessions.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
     let r = Renderer {
         history,
         site,
@@ -164,11 +201,25 @@ pub fn render_pages(
             extra: &config.extra,
         },
         now,
+        paging: std::sync::OnceLock::new(),
+        dates: &dates,
     };
-    let results: Vec<Result<String, Diagnostic>> = jobs
+    // `/sessions/` is several pages: one unit of work each.
+    let units: Vec<(Job, usize)> = jobs
+        .iter()
+        .flat_map(|&j| {
+            let pages = if j == Job::Sessions {
+                r.paging().pages
+            } else {
+                1
+            };
+            (1..=pages).map(move |n| (j, n))
+        })
+        .collect();
+    let results: Vec<Result<String, Diagnostic>> = units
         .par_iter()
-        .map(|j| {
-            let (path, bytes) = r.job(*j)?;
+        .map(|&(j, n)| {
+            let (path, bytes) = r.job(j, n)?;
             sink.put(&path, Content::Bytes(bytes))
                 .map_err(|e| Diagnostic::error("output", e))?;
             Ok(path)
@@ -213,8 +264,18 @@ pub fn render_feeds(
 
 /// The search index.
 pub fn render_search(site: &Site, config: &Config, sink: &dyn Sink) -> Vec<Diagnostic> {
-    let files = crate::search::build(site, config.timezone);
-    put_all(sink, files.into_iter().map(|(p, b)| (p, Content::Bytes(b))))
+    put_search(crate::search::build(site, config.timezone), sink)
+}
+
+/// Writes files of the search index (all of them, or the `put` of a
+/// [`crate::search::Delta`]) into `sink`, in parallel: at 10k notes the
+/// index is some thirteen thousand small files.
+pub fn put_search(files: Vec<(String, Vec<u8>)>, sink: &dyn Sink) -> Vec<Diagnostic> {
+    files
+        .into_par_iter()
+        .filter_map(|(path, bytes)| sink.put(&path, Content::Bytes(bytes)).err())
+        .map(|e| Diagnostic::error("output", e))
+        .collect()
 }
 
 /// The theme's static files, then the site's own (which win).
@@ -271,6 +332,20 @@ fn charts_timeline(
     let mut ids: Vec<(usize, bool)> = person.attended.iter().map(|&s| (s, false)).collect();
     ids.extend(person.facilitated.iter().map(|&s| (s, true)));
     ids.sort_unstable();
+    if ids.len() > charts::TIMELINE_MARKS {
+        // Columns per month: no titles, dates or links needed.
+        let marks: Vec<charts::Mark> = ids
+            .iter()
+            .map(|&(s, facilitated)| charts::Mark {
+                title: "",
+                date: "",
+                day: site.sessions[s].when.day(tz),
+                url: "",
+                facilitated,
+            })
+            .collect();
+        return charts::participation_columns(&marks, "timeline");
+    }
     let dates: Vec<String> = ids
         .iter()
         .map(|(s, _)| site.sessions[*s].when.short(tz))
@@ -296,6 +371,10 @@ fn charts_timeline(
 /// Done action items listed on /actions/, newest first.
 const DONE_SHOWN: usize = 100;
 
+/// Open action items listed per person on /actions/ (soonest due first)
+/// when that person has a page, which lists them all.
+const OPEN_SHOWN: usize = 10;
+
 /// At most `max` characters, cut at a word boundary, with an ellipsis.
 pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(max) {
@@ -309,15 +388,16 @@ pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 }
 
 impl<'a> Renderer<'a> {
-    fn job(&self, job: Job) -> Result<(String, Vec<u8>), Diagnostic> {
+    /// Page `n` of `job` (only `/sessions/` has more than one).
+    fn job(&self, job: Job, n: usize) -> Result<(String, Vec<u8>), Diagnostic> {
         let s = self.site;
         match job {
             Job::Home => self.page("index.html", "", "home", self.home(), None),
             Job::Sessions => self.page(
                 "sessions.html",
-                "sessions/",
+                &sessions_page_url(n),
                 "sessions",
-                self.session_list(),
+                self.session_list(n),
                 None,
             ),
             Job::Session(i) => {
@@ -400,7 +480,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn page<T: Serialize>(
+    fn page<T: html::Native>(
         &self,
         template: &str,
         url: &str,
@@ -420,11 +500,11 @@ impl<'a> Renderer<'a> {
         self.render_to(template, &format!("{url}index.html"), &ctx, source)
     }
 
-    fn render_to<T: Serialize>(
+    fn render_to<T: html::Native>(
         &self,
         template: &str,
         path: &str,
-        ctx: &T,
+        ctx: &Page<'_, T>,
         source: Option<&std::path::PathBuf>,
     ) -> Result<(String, Vec<u8>), Diagnostic> {
         // A failing override is the template's fault; the default theme's
@@ -439,6 +519,12 @@ impl<'a> Renderer<'a> {
             }
             d
         };
+        if self.theme.is_default(template) {
+            let mut html = String::with_capacity(16 * 1024);
+            if T::native(ctx, &mut html) {
+                return Ok((path.to_string(), html.into_bytes()));
+            }
+        }
         let context = tera::Context::from_serialize(ctx)
             .map_err(|e| err(format!("cannot build the context of /{path}: {e}")))?;
         let html = self.theme.tera.render(template, &context).map_err(|e| {
@@ -497,17 +583,25 @@ impl<'a> Renderer<'a> {
     /// community pages.
     fn row(&self, id: usize) -> SessionCard<'a> {
         let s: &'a Session = &self.site.sessions[id];
-        let tz = self.config.timezone;
+        let (date, datetime) = self.dates(id);
         SessionCard {
             title: &s.title,
             url: &s.url,
-            date: s.when.short(tz),
-            datetime: s.when.iso(),
+            date,
+            datetime,
             status: s.status,
             community: s.community.and_then(|c| self.link(Target::Community(c))),
             summary: std::borrow::Cow::Borrowed(""),
             people: s.everyone().count(),
         }
+    }
+
+    /// A session's short date ("6 Mar 2026") and ISO date.
+    fn dates(&self, id: usize) -> &'a (String, String) {
+        self.dates[id].get_or_init(|| {
+            let when = &self.site.sessions[id].when;
+            (when.short(self.config.timezone), when.iso())
+        })
     }
 
     fn is_upcoming(&self, s: &Session) -> bool {
@@ -545,24 +639,37 @@ impl<'a> Renderer<'a> {
         skip: Option<usize>,
         limit: usize,
     ) -> Vec<Counted<PersonLink<'a>>> {
-        let mut counts: HashMap<usize, usize> = HashMap::new();
+        // Counts by person index; the people seen, in order of first sight.
+        let mut counts = vec![0u32; self.site.people.len()];
+        let mut seen: Vec<usize> = Vec::new();
         for sid in sessions {
             for p in self.site.sessions[sid].everyone() {
                 if Some(p) != skip {
-                    *counts.entry(p).or_default() += 1;
+                    if counts[p] == 0 {
+                        seen.push(p);
+                    }
+                    counts[p] += 1;
                 }
             }
         }
-        let mut v: Vec<(usize, usize)> = counts.into_iter().collect();
-        v.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then_with(|| self.site.people[a.0].name.cmp(&self.site.people[b.0].name))
-        });
-        v.into_iter()
-            .take(limit)
-            .map(|(p, count)| Counted {
+        let people = &self.site.people;
+        // Most sessions first, then by name (then by index, so that the
+        // order never depends on anything but the site).
+        let order = |a: &usize, b: &usize| {
+            counts[*b]
+                .cmp(&counts[*a])
+                .then_with(|| people[*a].name.cmp(&people[*b].name))
+                .then(a.cmp(b))
+        };
+        if limit < seen.len() {
+            seen.select_nth_unstable_by(limit, order);
+            seen.truncate(limit);
+        }
+        seen.sort_unstable_by(order);
+        seen.into_iter()
+            .map(|p| Counted {
                 item: self.person_link(p),
-                count,
+                count: counts[p] as usize,
             })
             .collect()
     }
@@ -601,16 +708,46 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn session_list(&self) -> SessionList<'a> {
-        let tz = self.config.timezone;
-        let mut years: Vec<Year> = Vec::new();
-        let mut upcoming = Vec::new();
-        for (i, sess) in self.site.sessions.iter().enumerate().rev() {
-            if self.is_upcoming(sess) {
-                upcoming.push(self.card(i));
-                continue;
+    fn paging(&self) -> &SessionPaging {
+        self.paging.get_or_init(|| {
+            let tz = self.config.timezone;
+            let (mut past, mut upcoming) = (Vec::new(), Vec::new());
+            for (i, sess) in self.site.sessions.iter().enumerate().rev() {
+                if self.is_upcoming(sess) {
+                    upcoming.push(i);
+                } else {
+                    past.push(i);
+                }
             }
-            let y = sess.when.year(tz);
+            upcoming.reverse();
+            let mut index: Vec<YearLink> = Vec::new();
+            for (k, &i) in past.iter().enumerate() {
+                let year = self.site.sessions[i].when.year(tz);
+                if index.last().is_none_or(|y| y.year != year) {
+                    index.push(YearLink {
+                        year,
+                        url: format!("{}#y{year}", sessions_page_url(k / SESSIONS_PER_PAGE + 1)),
+                    });
+                }
+            }
+            SessionPaging {
+                pages: past.len().div_ceil(SESSIONS_PER_PAGE).max(1),
+                upcoming,
+                past,
+                index,
+            }
+        })
+    }
+
+    /// Page `number` (from 1) of `/sessions/`.
+    fn session_list(&self, number: usize) -> SessionList<'a> {
+        let tz = self.config.timezone;
+        let paging = self.paging();
+        let start = ((number - 1) * SESSIONS_PER_PAGE).min(paging.past.len());
+        let end = (start + SESSIONS_PER_PAGE).min(paging.past.len());
+        let mut years: Vec<Year> = Vec::new();
+        for &i in &paging.past[start..end] {
+            let y = self.site.sessions[i].when.year(tz);
             match years.last_mut() {
                 Some(last) if last.year == y => last.sessions.push(self.card(i)),
                 _ => years.push(Year {
@@ -619,11 +756,26 @@ impl<'a> Renderer<'a> {
                 }),
             }
         }
-        upcoming.reverse();
+        let total = paging.pages;
         SessionList {
-            title: "Sessions",
-            upcoming,
+            title: if number > 1 {
+                format!("Sessions, page {number} of {total}")
+            } else {
+                "Sessions".to_string()
+            },
+            upcoming: if number == 1 {
+                paging.upcoming.iter().map(|&i| self.card(i)).collect()
+            } else {
+                Vec::new()
+            },
             years,
+            index: paging.index.clone(),
+            pager: (total > 1).then(|| Pager {
+                number,
+                total,
+                prev: (number > 1).then(|| sessions_page_url(number - 1)),
+                next: (number < total).then(|| sessions_page_url(number + 1)),
+            }),
         }
     }
 
@@ -712,18 +864,23 @@ impl<'a> Renderer<'a> {
         let meta = p.profile.as_ref().map(|d| &d.meta);
         let text = |f: Option<&'a crate::content::fields::Text>| f.map_or("", |t| t.as_str());
         let sessions = p.attended.iter().chain(&p.facilitated).copied();
-        let mut topic_counts: Vec<Counted<Link>> = Vec::new();
-        for &t in &p.topics {
-            let count = p
-                .attended
-                .iter()
-                .chain(&p.facilitated)
-                .filter(|&&s| self.site.sessions[s].topics.contains(&t))
-                .count();
-            if let Some(item) = self.link(Target::Topic(t)) {
-                topic_counts.push(Counted { item, count });
+        // Sessions of this person per topic.
+        let mut per_topic = vec![0usize; self.site.topics.len()];
+        for &s in p.attended.iter().chain(&p.facilitated) {
+            for &t in &self.site.sessions[s].topics {
+                per_topic[t] += 1;
             }
         }
+        let topic_counts: Vec<Counted<Link>> = p
+            .topics
+            .iter()
+            .filter_map(|&t| {
+                Some(Counted {
+                    item: self.link(Target::Topic(t))?,
+                    count: per_topic[t],
+                })
+            })
+            .collect();
         MemberPage {
             name: &p.name,
             has_profile: p.profile.is_some(),
@@ -774,6 +931,7 @@ impl<'a> Renderer<'a> {
                 &root_of(p.url.as_deref().unwrap_or_default()),
                 self.config.timezone,
             ),
+            timeline_grouped: p.attended.len() + p.facilitated.len() > charts::TIMELINE_MARKS,
             backlinks: self.backlinks(&p.backlinks),
             extra: p.profile.as_ref().map(|d| &d.extra),
         }
@@ -872,7 +1030,7 @@ impl<'a> Renderer<'a> {
                     SessionFigure {
                         title: &s.title,
                         url: &s.url,
-                        date: s.when.short(tz),
+                        date: &self.dates(x.session).0,
                         total: x.newcomers + x.returning,
                         newcomers: x.newcomers,
                         returning: x.returning,
@@ -899,30 +1057,43 @@ impl<'a> Renderer<'a> {
     fn action(&self, id: usize) -> ActionItem<'a> {
         let a = &self.site.actions[id];
         let s = &self.site.sessions[a.session];
-        let today = self.now.with_timezone(&self.config.timezone).date_naive();
         ActionItem {
             owner: self.person_link(a.owner),
             text: &a.text,
             due: a.due.map(|d| d.format("%-d %b %Y").to_string()),
             due_iso: a.due.map(|d| d.format("%Y-%m-%d").to_string()),
-            overdue: !a.done && a.due.is_some_and(|d| d < today),
+            overdue: self.overdue(id),
             done: a.done,
             session: Link {
                 title: &s.title,
                 url: &s.url,
             },
-            session_date: s.when.short(self.config.timezone),
+            session_date: &self.dates(a.session).0,
         }
     }
 
     /// Open items, soonest due first (undated last), then oldest session.
     fn sorted_open(&self, ids: impl Iterator<Item = usize>) -> Vec<ActionItem<'a>> {
+        self.sorted_open_ids(ids)
+            .into_iter()
+            .map(|a| self.action(a))
+            .collect()
+    }
+
+    fn sorted_open_ids(&self, ids: impl Iterator<Item = usize>) -> Vec<usize> {
         let mut open: Vec<usize> = ids.filter(|&a| !self.site.actions[a].done).collect();
         open.sort_by_key(|&a| {
             let x = &self.site.actions[a];
             (x.due.is_none(), x.due, x.session)
         });
-        open.into_iter().map(|a| self.action(a)).collect()
+        open
+    }
+
+    /// Whether action item `id` is open and past its due date.
+    fn overdue(&self, id: usize) -> bool {
+        let a = &self.site.actions[id];
+        let today = self.now.with_timezone(&self.config.timezone).date_naive();
+        !a.done && a.due.is_some_and(|d| d < today)
     }
 
     fn actions(&self) -> ActionsPage<'a> {
@@ -941,12 +1112,25 @@ impl<'a> Renderer<'a> {
                 .then(a.slug.cmp(&b.slug))
         });
         owners.dedup();
+        let mut overdue_count = 0;
         let open: Vec<ActionGroup> = owners
             .into_iter()
-            .map(|o| ActionGroup {
-                owner: self.person_link(o),
-                anchor: site.people[o].slug.clone(),
-                items: self.sorted_open(site.people[o].actions.iter().copied()),
+            .map(|o| {
+                let ids = self.sorted_open_ids(site.people[o].actions.iter().copied());
+                overdue_count += ids.iter().filter(|&&a| self.overdue(a)).count();
+                // Someone with a page: the first few here, all there.
+                let shown = if site.people[o].is_public() {
+                    ids.len().min(OPEN_SHOWN)
+                } else {
+                    ids.len()
+                };
+                ActionGroup {
+                    owner: self.person_link(o),
+                    anchor: site.people[o].slug.clone(),
+                    items: ids[..shown].iter().map(|&a| self.action(a)).collect(),
+                    count: ids.len(),
+                    more: ids.len() - shown,
+                }
             })
             .collect();
         let mut done: Vec<usize> = (0..site.actions.len())
@@ -954,12 +1138,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let done_count = done.len();
         done.sort_by_key(|&a| std::cmp::Reverse(site.actions[a].session));
-        let open_count = open.iter().map(|g| g.items.len()).sum();
-        let overdue_count = open
-            .iter()
-            .flat_map(|g| &g.items)
-            .filter(|i| i.overdue)
-            .count();
+        let open_count = open.iter().map(|g| g.count).sum();
         ActionsPage {
             open,
             // The latest done items; the rest stay on their session pages.

@@ -51,6 +51,10 @@ pub struct Theme {
     pub sources: std::collections::HashMap<String, PathBuf>,
     /// Static folders to copy, lowest priority first (theme, then site).
     pub static_dirs: Vec<PathBuf>,
+    /// Whether pages whose templates are all the default theme's may be
+    /// written by [`super::html`] instead of tera (true but in tests that
+    /// compare the two).
+    pub native: bool,
 }
 
 fn read_templates(
@@ -87,16 +91,7 @@ fn read_templates(
 /// it leaves `/` alone, so relative URLs stay readable.
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    super::html::esc(&mut out, input);
     out
 }
 
@@ -113,6 +108,15 @@ pub fn tera_message(e: &tera::Error) -> String {
 }
 
 impl Theme {
+    /// Whether `template`, and the templates every page extends or imports,
+    /// are the default theme's own.
+    pub fn is_default(&self, template: &str) -> bool {
+        self.native
+            && ![template, "base.html", "macros.html"]
+                .iter()
+                .any(|t| self.sources.contains_key(*t))
+    }
+
     pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut overrides = Vec::new();
@@ -170,6 +174,7 @@ impl Theme {
                 tera,
                 sources,
                 static_dirs,
+                native: true,
             })
         } else {
             Err(errors)

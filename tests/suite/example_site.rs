@@ -42,8 +42,13 @@ fn every_internal_link_resolves() {
 #[test]
 fn every_session_reaches_its_attendees_and_back() {
     let site = example();
-    let list = site.page("sessions/");
-    let sessions = list.links("a.card-title");
+    // Every page of the session list, following "Older sessions".
+    let mut list = site.page("sessions/");
+    let mut sessions = list.links("a.card-title");
+    while !list.links("nav.pager a[rel=next]").is_empty() {
+        list = list.follow("nav.pager a[rel=next]");
+        sessions.extend(list.links("a.card-title"));
+    }
     assert!(sessions.len() >= 12, "{sessions:?}");
     let mut people_seen = 0;
     for s in &sessions {

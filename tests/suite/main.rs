@@ -13,6 +13,7 @@ mod content;
 mod crash;
 mod example_site;
 mod existing_repo;
+mod fuzz_regressions;
 mod linking;
 mod markdown;
 mod output_safety;

@@ -109,3 +109,64 @@ fn an_output_folder_inside_a_root_level_notes_folder_is_not_read_back() {
         1
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_links_unchanged_files_and_rewrites_the_rest() {
+    use std::os::unix::fs::MetadataExt;
+    let f = Fixture::new()
+        .file(
+            "content/sessions/2026-01-01-a.md",
+            "---\ntitle: A\n---\nSame.\n",
+        )
+        .file(
+            "content/sessions/2026-01-02-b.md",
+            "---\ntitle: B\n---\nOld.\n",
+        );
+    f.build_ok();
+    let out = f.root().join("public");
+    let ino = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+    let (a, b, missing) = (
+        ino("sessions/2026-01-01-a/index.html"),
+        ino("sessions/2026-01-02-b/index.html"),
+        ino("404.html"),
+    );
+    // The marker gives each file's length and hash.
+    let marker = std::fs::read_to_string(out.join(".cairn-output")).unwrap();
+    let line = marker
+        .lines()
+        .find(|l| l.starts_with("404.html\t"))
+        .expect("a marker line with a tab");
+    let parts: Vec<&str> = line.split('\t').collect();
+    assert_eq!(parts.len(), 3, "{line}");
+    assert_eq!(
+        parts[1].parse::<u64>().unwrap(),
+        std::fs::metadata(out.join("404.html")).unwrap().len()
+    );
+    // A page of the output edited in place, same length, is written anew.
+    let page_a = out.join("sessions/2026-01-01-a/index.html");
+    let len = std::fs::metadata(&page_a).unwrap().len() as usize;
+    std::fs::write(&page_a, vec![b'x'; len]).unwrap();
+    f.write(
+        "content/sessions/2026-01-02-b.md",
+        "---\ntitle: B\n---\nNew.\n",
+    );
+    let site = f.build_ok();
+    assert_eq!(ino("404.html"), missing, "unchanged: linked");
+    assert_ne!(
+        ino("sessions/2026-01-02-b/index.html"),
+        b,
+        "changed: written"
+    );
+    assert_ne!(
+        ino("sessions/2026-01-01-a/index.html"),
+        a,
+        "edited: written"
+    );
+    assert!(site.page("sessions/2026-01-02-b/").source.contains("New."));
+    assert!(site.page("sessions/2026-01-01-a/").source.contains("Same."));
+    // And the result is what a fresh build writes.
+    let fresh = f.cairn(&["build", "--output", "fresh"]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    assert!(snapshot(&out) == snapshot(&f.root().join("fresh")));
+}

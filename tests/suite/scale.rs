@@ -69,3 +69,116 @@ fn output_grows_linearly_with_the_notes() {
     );
     assert!(large.pages().len() <= small.pages().len() * 4 + 40);
 }
+
+/// 230 past sessions over three years, two upcoming; one person at all.
+fn long_list() -> Fixture {
+    let f = Fixture::new().file("content/members/eli.md", "---\nname: Eli\n---\n");
+    for i in 0..230 {
+        f.write(
+            &format!("content/sessions/s{i:03}.md"),
+            format!(
+                "---\ntitle: Session {i}\ndate: {}-{:02}-{:02}\nattendees: [eli]\n---\nNotes {i}.\n",
+                2022 + i / 80,
+                i % 12 + 1,
+                i % 28 + 1
+            ),
+        );
+    }
+    for i in 0..2 {
+        f.write(
+            &format!("content/sessions/later-{i}.md"),
+            format!("---\ntitle: Later {i}\ndate: 2030-0{}-01\n---\n", i + 1),
+        );
+    }
+    f
+}
+
+#[test]
+fn the_session_list_is_paged_and_reaches_every_session() {
+    let site = long_list().build_ok();
+    let first = site.page("sessions/");
+    assert_eq!(first.text("h1"), "Sessions");
+    assert_eq!(first.links("#upcoming-h ~ ul a.card-title").len(), 2);
+    // 100 past sessions a page, newest first: 100, 100, 30.
+    let mut seen = Vec::new();
+    let mut page = first;
+    let mut titles = Vec::new();
+    for n in 1..=3 {
+        assert_eq!(page.text(".lede"), format!("Page {n} of 3, newest first."));
+        titles.push(page.text("title"));
+        let cards = page.links("section[aria-labelledby^=y] a.card-title");
+        assert_eq!(cards.len(), if n < 3 { 100 } else { 30 }, "page {n}");
+        seen.extend(cards);
+        let pager = page.select("nav.pager[aria-label]").len();
+        assert_eq!(pager, 1, "page {n} has no labelled pager");
+        assert_eq!(
+            page.links("nav.pager a[rel=prev]").len(),
+            usize::from(n > 1)
+        );
+        if n > 1 {
+            let back = if n == 2 {
+                "sessions/".to_string()
+            } else {
+                format!("sessions/page/{}/", n - 1)
+            };
+            assert_eq!(page.links("nav.pager a[rel=prev]"), vec![back]);
+        }
+        if n < 3 {
+            assert_eq!(
+                page.links("nav.pager a[rel=next]"),
+                vec![format!("sessions/page/{}/", n + 1)]
+            );
+            page = page.follow("nav.pager a[rel=next]");
+        } else {
+            assert!(page.links("nav.pager a[rel=next]").is_empty());
+        }
+    }
+    assert!(!site.exists("sessions/page/1/"));
+    assert!(!site.exists("sessions/page/4/"));
+    // Every past session exactly once, newest first.
+    assert_eq!(seen.len(), 230);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 230);
+    assert!(seen[0] > seen[229], "{} then {}", seen[0], seen[229]);
+    // Titles tell the pages apart.
+    assert_eq!(
+        titles
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        3,
+        "{titles:?}"
+    );
+    // The year index links to where each year starts, on every page.
+    let page3 = site.page("sessions/page/3/");
+    for p in [site.page("sessions/"), page3] {
+        let years = p.select("nav.year-index a");
+        assert_eq!(years.len(), 3);
+        for a in years {
+            let href = a.value().attr("href").unwrap();
+            let (_, anchor) = href.split_once('#').expect("an anchor");
+            let target = site.page(&p.resolve(href).unwrap());
+            assert_eq!(target.select(&format!("h2#{anchor}")).len(), 1, "{href}");
+        }
+    }
+    // The sitemap lists the list pages.
+    let sitemap = site.read("sitemap.xml");
+    assert!(sitemap.contains("sessions/page/3/</loc>"));
+    assert!(site.broken_links().is_empty());
+}
+
+#[test]
+fn a_long_participation_timeline_is_grouped_by_month() {
+    let site = long_list().build_ok();
+    let eli = site.page("members/eli/");
+    let svg = eli.select("figure.chart svg[role=group]");
+    assert_eq!(svg.len(), 1);
+    // Columns with counts, not a linked mark per session: the lists below
+    // link every session.
+    assert!(eli.select("figure.chart svg a").is_empty());
+    assert!(eli.select("figure.chart svg g > title").len() >= 30);
+    assert!(eli.text("figure.chart figcaption").starts_with("Columns:"));
+    assert_eq!(eli.links("#attended-h ~ ul a.card-title").len(), 230);
+}

@@ -183,3 +183,213 @@ fn every_page_has_a_search_box_and_the_search_page_works_without_js_too() {
         .unwrap();
     assert_eq!(s.resolve(action), Some("search/".to_string()));
 }
+
+// ---- incremental updates (what `cairn serve` does after an edit) ----
+
+use cairn::search::{Delta, SearchIndex};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The linked site of the fixture as it is on disk now (with bodies
+/// rendered), and its time zone.
+fn linked(root: &Path) -> (cairn::model::Site, chrono_tz::Tz) {
+    let config = cairn::config::Config::load(root).unwrap();
+    let opts = cairn::build::BuildOptions {
+        include_drafts: false,
+        now: chrono::DateTime::from_timestamp(NOW.parse().unwrap(), 0).unwrap(),
+        exclude: vec![],
+    };
+    let (built, diags) = cairn::build::build(&config, &opts);
+    assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    (built.site, config.timezone)
+}
+
+fn as_map(files: Vec<(String, Vec<u8>)>) -> BTreeMap<String, Vec<u8>> {
+    let n = files.len();
+    let map: BTreeMap<String, Vec<u8>> = files.into_iter().collect();
+    assert_eq!(map.len(), n, "a path came twice");
+    map
+}
+
+/// Applies `delta` to files kept as the output folder would keep them.
+fn apply(disk: &mut BTreeMap<String, Vec<u8>>, delta: &Delta) {
+    for path in &delta.remove {
+        assert!(disk.remove(path).is_some(), "removes {path}, not there");
+    }
+    for (path, bytes) in &delta.put {
+        assert!(
+            disk.get(path) != Some(bytes),
+            "rewrites {path} with the same bytes"
+        );
+        disk.insert(path.clone(), bytes.clone());
+    }
+}
+
+fn updates_fixture() -> Fixture {
+    Fixture::new()
+        .file("content/members/ana.md", "---\nname: Ana Lima\nexpertise: [budgets]\nrole: Treasurer\n---\nAna keeps the accounts of [[tech]].\n")
+        .file("content/members/bo.md", "---\nname: Bo Chen\naka: [Bobo]\n---\nBo writes grant reports.\n")
+        .file("content/members/mo.md", "---\nname: Mo Private\nprivate: true\n---\nMo collects zanzibarite stones.\n")
+        .file("content/communities/tech.md", "---\nname: Tech Circle\ndescription: People who became the tech person.\n---\nWe meet monthly.\n")
+        .file("content/pages/about.md", "---\ntitle: About\n---\nRun by [[Bo Chen]] since 2020.\n")
+        .file("content/sessions/2026-03-06-budgets.md", "---\ntitle: Budgets for learning\ncommunity: tech\nattendees: [ana, bo]\ntags: [budgets]\n---\nWho pays for our learning? [[ana]] asked. We met at the Café Crème.\n\n- [ ] @mo send the survey\n- [ ] @ana check the ledger\n")
+        .file("content/sessions/2026-04-01-reins.md", "---\ntitle: Holding the reins\ntags: [leadership]\nattendees: [bo]\n---\nنناقش القِيَادَة في مجتمع الممارسة.\n\nThe budget came up briefly.\n")
+        .file("content/sessions/2026-05-01-third.md", "---\ntitle: Third time lucky\ncommunity: tech\nattendees: [ana]\ntags: [luck]\n---\nA quiet evening about spreadsheets.\n")
+}
+
+type Edit = fn(&Fixture) -> Vec<&'static str>;
+
+#[test]
+fn an_update_writes_what_a_fresh_build_would() {
+    let f = updates_fixture();
+    let (site, tz) = linked(f.root());
+    let mut ix = SearchIndex::build(&site, tz);
+    assert_eq!(
+        as_map(ix.files()),
+        as_map(cairn::search::build(&site, tz)),
+        "SearchIndex::build and build agree"
+    );
+    let mut disk = as_map(ix.files());
+    let steps: Vec<(&str, Edit)> = vec![
+        ("nothing changed", |_| vec![]),
+        ("a word of a body", |f| {
+            let p = "content/sessions/2026-03-06-budgets.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("Who pays", "Who funds"));
+            vec![p]
+        }),
+        ("a title", |f| {
+            let p = "content/sessions/2026-04-01-reins.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(
+                p,
+                text.replace("Holding the reins", "Holding the budget reins"),
+            );
+            vec![p]
+        }),
+        ("tags", |f| {
+            let p = "content/sessions/2026-05-01-third.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("[luck]", "[luck, budgets]"));
+            vec![p]
+        }),
+        ("an attendee who has a page", |f| {
+            let p = "content/sessions/2026-05-01-third.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("[ana]", "[ana, bo]"));
+            vec![p]
+        }),
+        ("an attendee new to the site", |f| {
+            let p = "content/sessions/2026-05-01-third.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("bo]", "bo, Cy Newcomer]"));
+            vec![p]
+        }),
+        ("a member renamed (sessions and links follow)", |f| {
+            let p = "content/members/ana.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("Ana Lima", "Ana Lima-Silva"));
+            vec![p]
+        }),
+        ("a private member renamed", |f| {
+            let p = "content/members/mo.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("Mo Private", "Mo Hidden"));
+            vec![p]
+        }),
+        ("a community's description", |f| {
+            let p = "content/communities/tech.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("tech person", "spreadsheet person"));
+            vec![p]
+        }),
+        ("a community renamed (a bio links to it)", |f| {
+            let p = "content/communities/tech.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("Tech Circle", "Tech Guild"));
+            vec![p]
+        }),
+        ("a page", |f| {
+            let p = "content/pages/about.md";
+            f.write(
+                p,
+                "---\ntitle: About us\n---\nRun by [[Bo Chen]] since 2021, with [[ana]].\n",
+            );
+            vec![p]
+        }),
+        ("a note added", |f| {
+            let p = "content/sessions/2026-06-01-fourth.md";
+            f.write(p, "---\ntitle: Fourth\nattendees: [Bo Chen]\ntags: [budgets, minutes]\n---\nMinutes and budgets.\n");
+            vec![p]
+        }),
+        ("a note removed", |f| {
+            let p = "content/sessions/2026-04-01-reins.md";
+            std::fs::remove_file(f.root().join(p)).unwrap();
+            vec![p]
+        }),
+        ("a note made a draft", |f| {
+            let p = "content/sessions/2026-05-01-third.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replacen("---\n", "---\ndraft: true\n", 1));
+            vec![p]
+        }),
+        ("a draft published again", |f| {
+            let p = "content/sessions/2026-05-01-third.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("draft: true\n", ""));
+            vec![p]
+        }),
+        ("a date that moves the note", |f| {
+            let from = "content/sessions/2026-03-06-budgets.md";
+            let to = "content/sessions/2026-07-01-budgets.md";
+            let text = std::fs::read_to_string(f.root().join(from)).unwrap();
+            std::fs::remove_file(f.root().join(from)).unwrap();
+            f.write(to, text);
+            vec![from, to]
+        }),
+        ("a body word, after all that", |f| {
+            let p = "content/sessions/2026-07-01-budgets.md";
+            let text = std::fs::read_to_string(f.root().join(p)).unwrap();
+            f.write(p, text.replace("ledger", "books"));
+            vec![p]
+        }),
+    ];
+    for (n, (what, edit)) in steps.into_iter().enumerate() {
+        // As a watcher reports them: absolute, or relative to the root.
+        let changed: Vec<PathBuf> = edit(&f)
+            .iter()
+            .map(|p| match n % 2 {
+                0 => f.root().join(p),
+                _ => PathBuf::from(p),
+            })
+            .collect();
+        let (site, tz) = linked(f.root());
+        let delta = ix.update(&site, tz, &changed);
+        apply(&mut disk, &delta);
+        let fresh = as_map(SearchIndex::build(&site, tz).files());
+        if disk != fresh {
+            let differ: std::collections::BTreeSet<&String> = fresh
+                .keys()
+                .chain(disk.keys())
+                .filter(|k| disk.get(*k) != fresh.get(*k))
+                .collect();
+            panic!("after {what}: these files differ from a fresh build: {differ:?}");
+        }
+        assert_eq!(as_map(ix.files()), fresh, "after {what}: files()");
+        match what {
+            "nothing changed" => assert!(delta.is_empty(), "{delta:?}"),
+            // One record at most, and no other note's.
+            "a word of a body" | "a body word, after all that" => {
+                let records: Vec<&String> = delta
+                    .put
+                    .iter()
+                    .map(|(p, _)| p)
+                    .filter(|p| p.starts_with("search/r/"))
+                    .collect();
+                assert!(records.len() <= 1, "after {what}: {records:?}");
+                assert!(delta.remove.is_empty());
+            }
+            _ => {}
+        }
+    }
+}
