@@ -38,8 +38,14 @@ pub struct LiveSite {
     /// Paths written by the last render of pages not tied to one note
     /// (lists, home, search, 404), so pages that went away are noticed.
     list_pages: BTreeSet<String>,
-    /// Paths of the feeds and search index written last time.
+    /// Paths of the feeds written last time.
     derived: BTreeSet<String>,
+    /// The search index, updated in place.
+    search: Option<crate::search::SearchIndex>,
+    /// Notes changed since the last update that succeeded.
+    pending: Vec<PathBuf>,
+    /// The link fingerprint of the last site that built.
+    good_links: Option<u64>,
     pub files: Files,
 }
 
@@ -84,6 +90,9 @@ impl LiveSite {
             pages: BTreeSet::new(),
             list_pages: BTreeSet::new(),
             derived: BTreeSet::new(),
+            search: None,
+            pending: Vec::new(),
+            good_links: None,
             files: Files::new(),
         };
         let (_, more) = live.update(&[]);
@@ -94,6 +103,19 @@ impl LiveSite {
     /// Brings the site up to date after changes to the notes `changed`
     /// (paths relative to the site root; an empty list rebuilds all).
     pub fn update(&mut self, changed: &[PathBuf]) -> (Update, Diagnostics) {
+        // Changes of updates that failed are still to be shown.
+        let everything = changed.is_empty() || self.site.is_none();
+        for p in changed {
+            if !self.pending.contains(p) {
+                self.pending.push(p.clone());
+            }
+        }
+        let changed: Vec<PathBuf> = if everything {
+            Vec::new()
+        } else {
+            self.pending.clone()
+        };
+        let changed = &changed[..];
         let mut diags = Diagnostics::new();
         let load_opts = LoadOptions {
             include_drafts: self.opts.include_drafts,
@@ -117,7 +139,6 @@ impl LiveSite {
         let (mut site, link_diags) = model::link(&self.config, corpus);
         diags.extend(link_diags);
         timer.lap("link");
-        let before = self.bodies.links();
         diags.extend(render_bodies(
             &mut site,
             &self.config,
@@ -133,7 +154,7 @@ impl LiveSite {
         }
         let all = render::jobs(&site);
         let jobs: Vec<Job> = match (&self.site, changed.is_empty()) {
-            (Some(old), false) if before == self.bodies.links() => {
+            (Some(old), false) if self.good_links == Some(self.bodies.links()) => {
                 let wanted = affected(old, &site, changed);
                 all.into_iter().filter(|j| wanted.contains(j)).collect()
             }
@@ -188,12 +209,30 @@ impl LiveSite {
             &sink,
         ));
         timer.lap("feeds");
-        diags.extend(render::render_search(&site, &self.config, &sink));
-        timer.lap("search");
         if diags.has_errors() {
             return (nothing, diags);
         }
         let derived = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        let tz = self.config.timezone;
+        let search = match (&mut self.search, changed.is_empty()) {
+            (Some(index), false) => index.update(&site, tz, changed),
+            _ => {
+                let index = crate::search::SearchIndex::build(&site, tz);
+                let put = index.files();
+                let now: BTreeSet<&String> = put.iter().map(|(p, _)| p).collect();
+                let remove = self
+                    .files
+                    .keys()
+                    .filter(|p| p.starts_with("search/") && p.ends_with(".json"))
+                    .filter(|p| !now.contains(p))
+                    .cloned()
+                    .collect();
+                self.search = Some(index);
+                crate::search::Delta { put, remove }
+            }
+        };
+        gone.extend(search.remove);
+        timer.lap("search");
         let sink = sink_pages;
         if self.site.is_none() || changed.is_empty() {
             diags.extend(render::copy_statics(&self.theme, &sink));
@@ -203,6 +242,8 @@ impl LiveSite {
         gone.extend(self.derived.difference(&now).cloned());
         self.derived = now;
         out.files.extend(derived.files);
+        out.files
+            .extend(search.put.into_iter().map(|(p, b)| (p, Content::Bytes(b))));
         let mut changed_files = Vec::new();
         for path in gone {
             if self.files.remove(&path).is_some() {
@@ -221,6 +262,8 @@ impl LiveSite {
         }
         timer.lap("write");
         self.site = Some(site);
+        self.pending.clear();
+        self.good_links = Some(self.bodies.links());
         (
             Update {
                 changed: changed_files,
@@ -537,6 +580,18 @@ mod tests {
         assert!(diags.has_errors());
         assert!(update.changed.is_empty());
         assert_eq!(live.files, before, "a failed update changes nothing");
+        // While it is broken, another note changes too; the fix shows both.
+        site.write(
+            S2,
+            &session(
+                "Second",
+                "2026-04-10",
+                "attendees: [dana]\n",
+                "Edited meanwhile: zebra.",
+            ),
+        );
+        let (_, diags) = live.update(&[PathBuf::from(S2)]);
+        assert!(diags.has_errors());
         site.write(
             S1,
             &session("First", "2026-03-06", "attendees: [omar]\n", "Fixed."),
