@@ -62,6 +62,12 @@ impl Lines {
     }
 }
 
+/// How deep lists, list items and block quotes may nest in the HTML; deeper
+/// ones are flattened into the one at this depth, their text kept. No note
+/// needs more, and HTML parsers take time quadratic in the depth (the
+/// sanitizer's took 28 s on 64 KiB of `- - - …`; browsers stop at 512).
+const MAX_NESTING: usize = 100;
+
 /// Renders one note's body.
 pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -76,6 +82,10 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
     let mut seen_paragraph = false;
     let mut stripped_title = !note.strip_title;
     let mut depth = 0usize;
+    // Open lists, items and block quotes, each with whether it is in the
+    // HTML (see MAX_NESTING), and how many of them are.
+    let mut nesting: Vec<bool> = Vec::new();
+    let mut kept = 0usize;
     // Buffer for a heading until its end, to give it an id.
     let mut heading: Option<(Vec<Event>, String)> = None;
     // Inside a wikilink whose label we replace: skip the inner events.
@@ -175,31 +185,45 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                 in_first_paragraph = false;
                 emit.push(Event::Html("</p>\n".into()));
             }
-            Event::Start(Tag::Item) => {
+            Event::Start(Tag::Item | Tag::BlockQuote(_) | Tag::List(_)) => {
                 depth += 1;
-                emit.push(Event::Html("<li dir=\"auto\">".into()));
+                // An item is in the HTML when its list is.
+                let keep = if matches!(event, Event::Start(Tag::Item)) {
+                    nesting.last().copied().unwrap_or(true)
+                } else {
+                    kept < MAX_NESTING
+                };
+                nesting.push(keep);
+                if keep {
+                    kept += 1;
+                    emit.push(match event {
+                        Event::Start(Tag::Item) => Event::Html("<li dir=\"auto\">".into()),
+                        Event::Start(Tag::BlockQuote(_)) => {
+                            Event::Html("<blockquote dir=\"auto\">\n".into())
+                        }
+                        other => other,
+                    });
+                }
             }
-            Event::Start(Tag::BlockQuote(_)) => {
-                depth += 1;
-                emit.push(Event::Html("<blockquote dir=\"auto\">\n".into()));
-            }
-            Event::End(TagEnd::Item) => {
+            Event::End(TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::List(_)) => {
                 depth = depth.saturating_sub(1);
-                emit.push(Event::Html("</li>\n".into()));
+                if nesting.pop().unwrap_or(true) {
+                    kept = kept.saturating_sub(1);
+                    emit.push(match event {
+                        Event::End(TagEnd::Item) => Event::Html("</li>\n".into()),
+                        Event::End(TagEnd::BlockQuote(_)) => Event::Html("</blockquote>\n".into()),
+                        other => other,
+                    });
+                } else if matches!(event, Event::End(TagEnd::Item)) {
+                    // Flattened items still read apart.
+                    emit.push(Event::SoftBreak);
+                }
             }
-            Event::End(TagEnd::BlockQuote(_)) => {
-                depth = depth.saturating_sub(1);
-                emit.push(Event::Html("</blockquote>\n".into()));
-            }
-            Event::Start(Tag::List(_))
-            | Event::Start(Tag::FootnoteDefinition(_))
-            | Event::Start(Tag::Table(_)) => {
+            Event::Start(Tag::FootnoteDefinition(_)) | Event::Start(Tag::Table(_)) => {
                 depth += 1;
                 emit.push(event);
             }
-            Event::End(TagEnd::List(_))
-            | Event::End(TagEnd::FootnoteDefinition)
-            | Event::End(TagEnd::Table) => {
+            Event::End(TagEnd::FootnoteDefinition) | Event::End(TagEnd::Table) => {
                 depth = depth.saturating_sub(1);
                 emit.push(event);
             }

@@ -467,9 +467,12 @@ impl Staging {
         let Ok(meta) = std::fs::symlink_metadata(&old) else {
             return false;
         };
+        // Strictly before: file times are coarse, and a file changed in the
+        // tick the marker was written must not pass for unchanged (the
+        // marker is written after the tick of the last file cairn wrote).
         let untouched = meta.file_type().is_file()
             && meta.len() == len as u64
-            && meta.modified().is_ok_and(|m| m <= at);
+            && meta.modified().is_ok_and(|m| m < at);
         untouched && std::fs::hard_link(&old, dest).is_ok()
     }
 
@@ -517,7 +520,8 @@ impl Staging {
             marker.push_str(path);
             marker.push('\n');
         }
-        std::fs::write(self.dir.join(OUTPUT_MARKER), &marker).map_err(io_err(&self.dir))?;
+        write_marker_after_files(&self.dir.join(OUTPUT_MARKER), &marker)
+            .map_err(io_err(&self.dir))?;
         let (out, staging) = (self.out, self.dir);
         if out.exists() {
             if exchange(&staging, &out) {
@@ -539,6 +543,24 @@ impl Staging {
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Writes the marker so that its time is later than that of every file
+/// written before it. File times are coarse (a clock tick of a few
+/// milliseconds): if the marker shared the tick of the last files, those
+/// could not be told apart from a file edited just after the build, and a
+/// rebuild links only files strictly older than the marker.
+fn write_marker_after_files(path: &Path, marker: &str) -> io::Result<()> {
+    std::fs::write(path, marker)?;
+    let first = std::fs::metadata(path)?.modified()?;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        std::fs::write(path, marker)?;
+        if std::fs::metadata(path)?.modified()? > first {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// The first line of a staging folder's marker before the build finishes.

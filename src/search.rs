@@ -1977,6 +1977,55 @@ mod tests {
     }
 
     #[test]
+    fn html_words_are_the_words_of_its_text_whatever_the_markup() {
+        let pieces = [
+            "a",
+            "Zo",
+            "9",
+            " ",
+            "\n",
+            "<",
+            ">",
+            "<p>",
+            "</a>",
+            "&",
+            "&amp;",
+            "&lt;",
+            "&gt;",
+            "&quot;",
+            "&#39;",
+            "&#x27;",
+            "&nbsp;",
+            ";",
+            "#",
+            "\u{e9}",
+            "e\u{301}",
+            "\u{627}\u{650}",
+            "\u{640}",
+            "\u{a0}",
+            "\u{2014}",
+            "-",
+            "'",
+        ];
+        let mut seed = 11u64;
+        for _ in 0..3000 {
+            let mut html = String::new();
+            for _ in 0..12 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                html.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let mut a = Vec::new();
+            words(&html, true, |s, e| a.push(html[s..e].to_string()));
+            let text = plain_text(&html);
+            let mut b = Vec::new();
+            words(&text, false, |s, e| b.push(text[s..e].to_string()));
+            assert_eq!(a, b, "{html:?}");
+        }
+    }
+
+    #[test]
     fn posting_lists_round_trip() {
         let list = vec![(3, 1), (4, 255), (90, 12), (70000, 2)];
         let enc = encode(list.iter().copied());

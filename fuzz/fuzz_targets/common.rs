@@ -9,12 +9,12 @@ pub fn lines(text: &str) -> Vec<&str> {
     text.split('\n').collect()
 }
 
-/// Panics unless `span` marks text inside `text`, whose first line is file
-/// line `first_line`: the line exists, the column is on it (or just after
-/// its end), and the marked characters do not run past the line's end.
+/// Panics unless `span` marks text inside the file whose lines from file
+/// line `first_line` on are `lines`: the line exists, the column is on it
+/// (or just after its end), and the marked characters do not run past the
+/// line's end.
 #[track_caller]
-pub fn assert_span_inside(text: &str, first_line: usize, span: Span, what: &str) {
-    let lines = lines(text);
+pub fn assert_span_inside(lines: &[&str], first_line: usize, span: Span, what: &str) {
     assert!(
         span.line >= first_line && span.line < first_line + lines.len(),
         "{what}: line {} outside lines {first_line}..{} ({span:?})",

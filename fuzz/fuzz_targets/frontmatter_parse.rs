@@ -63,10 +63,11 @@ fuzz_target!(|data: &[u8]| {
     // What the loader read: every position must be inside it.
     let text = raw.strip_prefix('\u{feff}').unwrap_or(&raw);
     let text = text.replace("\r\n", "\n");
+    let lines = common::lines(&text);
     for d in &diags {
         assert_eq!(d.file.as_deref(), Some(Path::new(file)), "{d:?}");
         if let Some(span) = d.span {
-            common::assert_span_inside(&text, 1, span, &format!("{}: {}", d.code, d.message));
+            common::assert_span_inside(&lines, 1, span, &format!("{}: {}", d.code, d.message));
         }
     }
     let loaded = corpus.sessions.len()

@@ -151,6 +151,31 @@ fn site() -> &'static Site {
     })
 }
 
+/// The deepest nesting of lists, list items and block quotes in `html`.
+fn nesting_depth(html: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let (close, name) = match rest.strip_prefix('/') {
+            Some(n) => (true, n),
+            None => (false, rest),
+        };
+        let end = name
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(name.len());
+        if matches!(&name[..end], "ul" | "ol" | "li" | "blockquote") {
+            if close {
+                depth = depth.saturating_sub(1);
+            } else {
+                depth += 1;
+                max = max.max(depth);
+            }
+        }
+    }
+    max
+}
+
 /// The `id` of every `<h1>`..`<h6>` tag of `html`.
 fn heading_ids(html: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -208,9 +233,13 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     assert!(!out.first_paragraph.contains(['\n', '\t']));
-    // Every heading has an id, and no two share one (anchors must land).
-    // Only when raw HTML is escaped: otherwise the note's own `<h2>` count.
+    // Only when raw HTML is escaped (otherwise the note's own tags count):
+    // lists and quotes nest at most 100 deep, plus an item in the last list
+    // (HTML parsers take time quadratic in the depth); every heading has an
+    // id, and no two share one (anchors must land).
     if raw_html == RawHtml::Escape {
+        let depth = nesting_depth(&out.html);
+        assert!(depth <= 101, "lists and quotes nest {depth} deep");
         let mut ids = std::collections::HashSet::new();
         for id in heading_ids(&out.html) {
             assert!(ids.insert(id.clone()), "two headings with id {id:?}");
@@ -219,11 +248,12 @@ fuzz_target!(|data: &[u8]| {
     for t in &out.links {
         let _ = site.target(*t);
     }
+    let lines = common::lines(&body);
     for d in &diags {
         assert_eq!(d.file.as_deref(), Some(Path::new(SOURCE)));
         let span = d.span.expect("markdown diagnostics have a position");
         common::assert_span_inside(
-            &body,
+            &lines,
             body_line,
             span,
             &format!("{}: {}", d.code, d.message),
@@ -231,10 +261,10 @@ fuzz_target!(|data: &[u8]| {
     }
 
     for a in scan(&body, body_line) {
-        common::assert_span_inside(&body, body_line, a.span, "action owner");
+        common::assert_span_inside(&lines, body_line, a.span, "action owner");
         assert!(!a.owner.is_empty());
         // The span marks `@owner` as written.
-        let line = body.split('\n').nth(a.span.line - body_line).unwrap();
+        let line = lines[a.span.line - body_line];
         let marked: String = line
             .chars()
             .skip(a.span.column - 1)

@@ -131,13 +131,14 @@ pub struct Year<'a> {
     pub sessions: Vec<SessionCard<'a>>,
 }
 
-/// One page of `/sessions/`: the newest past sessions on the first page
-/// (`sessions/`), older ones on `sessions/page/<n>/`.
+/// One page of `/sessions/`: upcoming sessions, soonest first, then past
+/// ones, newest first, 100 a page: `sessions/`, then `sessions/page/<n>/`.
 #[derive(Serialize)]
 pub struct SessionList<'a> {
     /// "Sessions", or "Sessions, page 3 of 12".
     pub title: String,
-    /// Planned sessions, soonest first (first page only).
+    /// This page's planned sessions, soonest first (they come before the
+    /// past ones, so on the first page unless there are very many).
     pub upcoming: Vec<SessionCard<'a>>,
     /// This page's past sessions by year, newest first.
     pub years: Vec<Year<'a>>,
@@ -297,8 +298,9 @@ pub struct ActionGroup<'a> {
     pub owner: PersonLink<'a>,
     /// Anchor id of the group on /actions/.
     pub anchor: String,
-    /// The soonest due open items: all of them for a person without a
-    /// page, else at most ten (the person's page lists them all).
+    /// The soonest due open items: all of them, or, when the site has more
+    /// than 500 open items, at most three of a person who has a page (it
+    /// lists them all).
     pub items: Vec<ActionItem<'a>>,
     /// Open items this person owns.
     pub count: usize,

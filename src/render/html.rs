@@ -957,7 +957,7 @@ pub fn sessions(out: &mut String, p: &Page<'_, SessionList<'_>>) {
                 .n(pager.number)
                 .raw(" of ")
                 .n(pager.total)
-                .raw(", newest first.</p>");
+                .raw(".</p>");
         }
         h.raw("\n");
         if pg.index.len() > 1 {
@@ -1214,7 +1214,7 @@ mod tests {
                     root,
                     &format!("content/sessions/bulk/s{i}.md"),
                     &format!(
-                        "---\ntitle: Bulk {i}\ndate: {}-{:02}-{:02}\nattendees: [eli]\n---\n- [ ] @eli item {i}\n",
+                        "---\ntitle: Bulk {i}\ndate: {}-{:02}-{:02}\nattendees: [eli]\n---\n- [ ] @eli item {i}\n- [ ] @eli more {i}\n- [ ] @dana also {i}\n",
                         2022 + i / 80,
                         i % 12 + 1,
                         i % 28 + 1

@@ -62,12 +62,13 @@ pub fn sessions_page_url(n: usize) -> String {
     }
 }
 
-/// The pages of `/sessions/`.
+/// The pages of `/sessions/`: upcoming sessions (soonest first), then past
+/// ones (newest first), 100 a page.
 struct SessionPaging {
-    /// Soonest first.
-    upcoming: Vec<usize>,
-    /// Newest first.
-    past: Vec<usize>,
+    /// Upcoming, then past.
+    order: Vec<usize>,
+    /// How many of `order` are upcoming.
+    upcoming: usize,
     index: Vec<YearLink>,
     pages: usize,
 }
@@ -371,9 +372,11 @@ fn charts_timeline(
 /// Done action items listed on /actions/, newest first.
 const DONE_SHOWN: usize = 100;
 
-/// Open action items listed per person on /actions/ (soonest due first)
-/// when that person has a page, which lists them all.
-const OPEN_SHOWN: usize = 10;
+/// Above this many open action items, /actions/ lists only the
+/// [`OPEN_SHOWN`] soonest due of each person who has a page (which lists
+/// them all).
+const OPEN_ALL: usize = 500;
+const OPEN_SHOWN: usize = 3;
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis.
 pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
@@ -639,6 +642,27 @@ impl<'a> Renderer<'a> {
         skip: Option<usize>,
         limit: usize,
     ) -> Vec<Counted<PersonLink<'a>>> {
+        self.counted_links(self.people_ranked(sessions, skip, limit))
+    }
+
+    fn counted_links(&self, ranked: Vec<(usize, usize)>) -> Vec<Counted<PersonLink<'a>>> {
+        ranked
+            .into_iter()
+            .map(|(p, count)| Counted {
+                item: self.person_link(p),
+                count,
+            })
+            .collect()
+    }
+
+    /// `(person, sessions)` of a set of sessions, most frequent first, then
+    /// by name; at most `limit`.
+    fn people_ranked<I: IntoIterator<Item = usize>>(
+        &self,
+        sessions: I,
+        skip: Option<usize>,
+        limit: usize,
+    ) -> Vec<(usize, usize)> {
         // Counts by person index; the people seen, in order of first sight.
         let mut counts = vec![0u32; self.site.people.len()];
         let mut seen: Vec<usize> = Vec::new();
@@ -666,12 +690,7 @@ impl<'a> Renderer<'a> {
             seen.truncate(limit);
         }
         seen.sort_unstable_by(order);
-        seen.into_iter()
-            .map(|p| Counted {
-                item: self.person_link(p),
-                count: counts[p] as usize,
-            })
-            .collect()
+        seen.into_iter().map(|p| (p, counts[p] as usize)).collect()
     }
 
     // ---- pages ----
@@ -720,20 +739,24 @@ impl<'a> Renderer<'a> {
                 }
             }
             upcoming.reverse();
+            let first_past = upcoming.len();
             let mut index: Vec<YearLink> = Vec::new();
             for (k, &i) in past.iter().enumerate() {
                 let year = self.site.sessions[i].when.year(tz);
                 if index.last().is_none_or(|y| y.year != year) {
+                    let page = (first_past + k) / SESSIONS_PER_PAGE + 1;
                     index.push(YearLink {
                         year,
-                        url: format!("{}#y{year}", sessions_page_url(k / SESSIONS_PER_PAGE + 1)),
+                        url: format!("{}#y{year}", sessions_page_url(page)),
                     });
                 }
             }
+            let mut order = upcoming;
+            order.extend(past);
             SessionPaging {
-                pages: past.len().div_ceil(SESSIONS_PER_PAGE).max(1),
-                upcoming,
-                past,
+                pages: order.len().div_ceil(SESSIONS_PER_PAGE).max(1),
+                order,
+                upcoming: first_past,
                 index,
             }
         })
@@ -743,10 +766,11 @@ impl<'a> Renderer<'a> {
     fn session_list(&self, number: usize) -> SessionList<'a> {
         let tz = self.config.timezone;
         let paging = self.paging();
-        let start = ((number - 1) * SESSIONS_PER_PAGE).min(paging.past.len());
-        let end = (start + SESSIONS_PER_PAGE).min(paging.past.len());
+        let start = ((number - 1) * SESSIONS_PER_PAGE).min(paging.order.len());
+        let end = (start + SESSIONS_PER_PAGE).min(paging.order.len());
+        let split = paging.upcoming.clamp(start, end);
         let mut years: Vec<Year> = Vec::new();
-        for &i in &paging.past[start..end] {
+        for &i in &paging.order[split..end] {
             let y = self.site.sessions[i].when.year(tz);
             match years.last_mut() {
                 Some(last) if last.year == y => last.sessions.push(self.card(i)),
@@ -763,11 +787,10 @@ impl<'a> Renderer<'a> {
             } else {
                 "Sessions".to_string()
             },
-            upcoming: if number == 1 {
-                paging.upcoming.iter().map(|&i| self.card(i)).collect()
-            } else {
-                Vec::new()
-            },
+            upcoming: paging.order[start..split]
+                .iter()
+                .map(|&i| self.card(i))
+                .collect(),
             years,
             index: paging.index.clone(),
             pager: (total > 1).then(|| Pager {
@@ -994,12 +1017,15 @@ impl<'a> Renderer<'a> {
             .sessions
             .iter()
             .partition(|&&s| self.is_upcoming(&self.site.sessions[s]));
-        let mut members = self.people_count(c.sessions.iter().copied(), None, usize::MAX);
+        let counted = self.people_ranked(c.sessions.iter().copied(), None, usize::MAX);
+        let mut listed = vec![false; self.site.people.len()];
+        for &(p, _) in &counted {
+            listed[p] = true;
+        }
+        let mut members = self.counted_links(counted);
         for &m in &c.members {
-            if !members
-                .iter()
-                .any(|x| x.item.name == self.site.people[m].name)
-            {
+            if !listed[m] {
+                listed[m] = true;
                 members.push(Counted {
                     item: self.person_link(m),
                     count: 0,
@@ -1113,6 +1139,11 @@ impl<'a> Renderer<'a> {
         });
         owners.dedup();
         let mut overdue_count = 0;
+        let cap = if site.actions.iter().filter(|a| !a.done).count() > OPEN_ALL {
+            OPEN_SHOWN
+        } else {
+            usize::MAX
+        };
         let open: Vec<ActionGroup> = owners
             .into_iter()
             .map(|o| {
@@ -1120,7 +1151,7 @@ impl<'a> Renderer<'a> {
                 overdue_count += ids.iter().filter(|&&a| self.overdue(a)).count();
                 // Someone with a page: the first few here, all there.
                 let shown = if site.people[o].is_public() {
-                    ids.len().min(OPEN_SHOWN)
+                    ids.len().min(cap)
                 } else {
                     ids.len()
                 };
