@@ -949,7 +949,7 @@ struct Indexed {
 
 /// Indexes one document: its terms go into `sc`.
 fn index_doc(site: &Site, tz: chrono_tz::Tz, src: Src, sc: &mut Scratch) -> Indexed {
-    let record = |r: Record| serde_json::to_vec(&r).unwrap_or_default();
+    let record = |r: Record| html_safe(serde_json::to_vec(&r).unwrap_or_default());
     match src {
         Src::Session(i) => {
             let s = &site.sessions[i];
@@ -1355,13 +1355,35 @@ fn split(
 }
 
 fn push_json_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if s.bytes()
+        .all(|b| b >= 0x20 && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&'))
+    {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
     } else {
-        out.extend(serde_json::to_vec(s).unwrap_or_default());
+        out.extend(html_safe(serde_json::to_vec(s).unwrap_or_default()));
     }
+}
+
+/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e`, `\u0026`:
+/// the same value to a JSON parser, and inert if a host serves the file as
+/// HTML or a page inlines it in a `<script>`. (Outside strings JSON has no
+/// such bytes, so a byte-wise replacement is exact.)
+fn html_safe(json: Vec<u8>) -> Vec<u8> {
+    if !json.iter().any(|b| matches!(b, b'<' | b'>' | b'&')) {
+        return json;
+    }
+    let mut out = Vec::with_capacity(json.len() + 16);
+    for b in json {
+        match b {
+            b'<' => out.extend_from_slice(b"\\u003c"),
+            b'>' => out.extend_from_slice(b"\\u003e"),
+            b'&' => out.extend_from_slice(b"\\u0026"),
+            _ => out.push(b),
+        }
+    }
+    out
 }
 
 // ------------------------------------------------------------------ index
@@ -1541,7 +1563,7 @@ impl SearchIndex {
             .collect();
         years.sort_unstable();
         years.dedup();
-        serde_json::json!({
+        let manifest = serde_json::json!({
             "version": 1,
             "docs": self.docs.len(),
             "shards": keys,
@@ -1550,7 +1572,8 @@ impl SearchIndex {
             "years": years,
         })
         .to_string()
-        .into_bytes()
+        .into_bytes();
+        html_safe(manifest)
     }
 
     /// Every file of the index: (path under the output root, bytes).

@@ -645,7 +645,6 @@ fn html_in_names_reaches_the_search_index_feed_and_calendar_as_text() {
 }
 
 #[test]
-#[ignore = "bug: the search index writes `<script>` from titles and names as raw bytes (serde_json does not escape `<`)"]
 fn html_in_names_is_escaped_in_the_bytes_of_the_search_index() {
     // search.js shows these strings with textContent, so the search page
     // is safe; but a host that serves .json as text/html (or a page that
