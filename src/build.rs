@@ -197,12 +197,30 @@ impl Timer {
         next_stage(stage);
         if self.on {
             eprintln!(
-                "  {stage:<10} {:>8.1} ms",
-                self.last.elapsed().as_secs_f64() * 1000.0
+                "  {stage:<10} {:>8.1} ms  {:>6} MB resident, {:>6} MB peak",
+                self.last.elapsed().as_secs_f64() * 1000.0,
+                memory_mb("VmRSS:"),
+                memory_mb("VmHWM:"),
             );
         }
         self.last = std::time::Instant::now();
     }
+}
+
+/// A line of `/proc/self/status` in MB (0 where there is none).
+fn memory_mb(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with(key))?;
+            line[key.len()..]
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kb| kb / 1024)
 }
 
 impl Default for Timer {
@@ -272,6 +290,16 @@ pub(crate) fn render_bodies(
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let raw = config.raw_html;
+    let keep = cache.is_some();
+    let empty: std::sync::Arc<str> = std::sync::Arc::from("");
+    let sources: Vec<std::sync::Arc<str>> = site
+        .sessions
+        .iter_mut()
+        .map(|x| match keep {
+            true => x.doc.body.clone(),
+            false => std::mem::replace(&mut x.doc.body, empty.clone()),
+        })
+        .collect();
     let s: &Site = site;
     let fingerprint = cache.as_ref().map(|_| link_fingerprint(s));
     let fresh = BodyCache {
@@ -311,12 +339,15 @@ pub(crate) fn render_bodies(
         }
         done
     };
-    let sessions: Vec<_> = s
-        .sessions
-        .par_iter()
-        .map(|x| {
+    // Sessions are most of the text: without a cache (a build) each
+    // note's markdown is let go as soon as its HTML exists, so the two are
+    // never all in memory at once.
+    let sessions: Vec<_> = sources
+        .into_par_iter()
+        .zip(s.sessions.par_iter())
+        .map(|(text, x)| {
             note(
-                &x.doc.body,
+                &text,
                 &x.doc.source,
                 x.doc.body_line,
                 &x.url,

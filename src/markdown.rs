@@ -366,6 +366,8 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
     if raw_html == RawHtml::Sanitize {
         html = sanitizer().clean(&html).to_string();
     }
+    // Every body is held until its pages are written: no spare capacity.
+    html.shrink_to_fit();
     let body = Body {
         html,
         first_paragraph: first_paragraph

