@@ -13,7 +13,7 @@ const get = p => Promise.resolve(JSON.parse(fs.readFileSync(path.join(root, p), 
 (async () => {
   const r = await s.search(process.argv[4], JSON.parse(process.argv[5] || "{}"), get);
   const out = [];
-  for (const h of r.hits.slice(0, 20)) out.push((await get("search/r/" + h.doc + ".json")).u);
+  for (const h of r.hits.slice(0, 20)) out.push((await s.record(h.doc, get)).u);
   console.log(JSON.stringify(out));
 })().catch(e => { console.error(e); process.exit(1); });
 "#;

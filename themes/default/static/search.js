@@ -110,7 +110,14 @@
     return { words: words, hits: hits };
   }
 
-  var api = { fold: fold, tokens: tokens, search: search };
+  // The record of document `doc`: files in search/r/ hold `records` each.
+  async function record(doc, get) {
+    var per = (await get("search/manifest.json")).records || 1;
+    var file = await get("search/r/" + Math.floor(doc / per) + ".json");
+    return per > 1 ? file[doc % per] : file;
+  }
+
+  var api = { fold: fold, tokens: tokens, search: search, record: record };
   if (typeof module !== "undefined" && module.exports) { module.exports = api; return; }
   global.cairnSearch = api;
 
@@ -165,7 +172,7 @@
     if (list.dataset.generation !== mine) return; // a newer query won
     var shown = result.hits.slice(0, limit);
     var records = (await Promise.all(shown.map(function (h) {
-      return get("search/r/" + h.doc + ".json").catch(function () { return null; });
+      return record(h.doc, get).catch(function () { return null; });
     }))).filter(Boolean);
     if (list.dataset.generation !== mine) return;
     list.textContent = "";
