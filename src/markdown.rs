@@ -69,13 +69,53 @@ impl Lines {
 const MAX_NESTING: usize = 100;
 
 /// Renders one note's body.
+/// Ids the default theme gives elements of the pages a body appears on: a
+/// heading `## Main` becomes `main-2`, so `#main` still reaches the skip
+/// link's target and every id stays unique on the page.
+const THEME_IDS: &[&str] = &[
+    "main",
+    "site-search-q",
+    "site-search-results",
+    "site-search-status",
+    "search-page-form",
+    "search-page-q",
+    "search-page-results",
+    "search-page-status",
+    "search-kind",
+    "search-community",
+    "search-year",
+    "actions-h",
+    "attendance-h",
+    "attended-h",
+    "attendees-h",
+    "backlinks-h",
+    "communities-h",
+    "done-h",
+    "experts-h",
+    "facilitated-h",
+    "facilitators-h",
+    "leadership-h",
+    "members-h",
+    "met-h",
+    "open-h",
+    "others-h",
+    "past-h",
+    "people-h",
+    "recent-h",
+    "related-h",
+    "sessions-h",
+    "timeline-h",
+    "topics-h",
+    "upcoming-h",
+];
+
 pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let lines = Lines::new(note.body, note.body_line);
     let mut out_events: Vec<Event> = Vec::new();
     let mut links = Vec::new();
     // Heading ids given so far, and the last number tried after each base.
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut ids: HashSet<String> = THEME_IDS.iter().map(|s| s.to_string()).collect();
     let mut last_suffix: HashMap<String, usize> = HashMap::new();
     let mut first_paragraph = String::new();
     let mut in_first_paragraph = false;

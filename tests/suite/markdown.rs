@@ -109,6 +109,52 @@ fn headings_get_unique_ids() {
 }
 
 #[test]
+fn headings_named_like_the_themes_own_ids_stay_unique_on_every_page() {
+    // Every id the default theme writes, as a heading of a session, a
+    // member's bio and a community note.
+    let theme_ids = theme_ids();
+    let headings: String = theme_ids.iter().map(|id| format!("## {id}\n\n")).collect();
+    let site = with_body(&headings)
+        .file(
+            "content/members/eli.md",
+            format!("---\nname: Eli\n---\n{headings}"),
+        )
+        .file(
+            "content/communities/tech.md",
+            format!("---\nname: Tech\n---\n{headings}"),
+        )
+        .build_ok();
+    for url in site.pages() {
+        let page = site.page(&url);
+        let mut seen = std::collections::HashSet::new();
+        for el in page.select("[id]") {
+            let id = el.value().attr("id").unwrap();
+            assert!(seen.insert(id.to_string()), "/{url}: id {id:?} twice");
+        }
+    }
+    let a = site.page("sessions/2026-03-06-a/");
+    assert_eq!(a.select("main#main").len(), 1, "the skip link's target");
+    assert_eq!(a.select(".prose h2#main-2").len(), 1);
+}
+
+/// Every `id="…"` written literally in the default theme's templates.
+fn theme_ids() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let mut ids = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for part in text.split("id=\"").skip(1) {
+            let id = &part[..part.find('"').unwrap()];
+            if !id.contains('{') && !id.is_empty() {
+                ids.insert(id.to_string());
+            }
+        }
+    }
+    assert!(ids.contains("main"), "{ids:?}");
+    ids.into_iter().collect()
+}
+
+#[test]
 fn right_to_left_paragraphs_get_dir_auto() {
     let site = with_body("English first.\n\nنحن نتعلم معاً.\n\n> اقتباس").build_ok();
     let a = site.page("sessions/2026-03-06-a/");
