@@ -140,6 +140,76 @@ impl H<'_> {
     pub fn url(&mut self, root: &str, url: &str) -> &mut Self {
         self.t(root).t(url)
     }
+
+    /// Opens a section labelled by its `h2`: `title`, and a count after it
+    /// when there is one. [`H::end_section`] closes it.
+    fn section(&mut self, id: &str, title: &str, count: Option<usize>) -> &mut Self {
+        self.raw("\n<section aria-labelledby=\"")
+            .raw(id)
+            .raw("\">\n<h2 id=\"")
+            .raw(id)
+            .raw("\">")
+            .raw(title);
+        if let Some(n) = count {
+            self.raw(" <span class=\"count\">").n(n).raw("</span>");
+        }
+        self.raw("</h2>\n")
+    }
+
+    fn end_section(&mut self) -> &mut Self {
+        self.raw("\n</section>\n")
+    }
+
+    /// `<ul class="…">`, one item written by `each` per element, `</ul>`.
+    fn list<T>(
+        &mut self,
+        class: &str,
+        items: &[T],
+        mut each: impl FnMut(&mut Self, &T),
+    ) -> &mut Self {
+        self.raw("<ul class=\"").raw(class).raw("\">");
+        for x in items {
+            each(self, x);
+        }
+        self.raw("</ul>")
+    }
+}
+
+/// A list of people, each as a `<li>`.
+fn people(h: &mut H<'_>, list: &[PersonLink<'_>], root: &str, class: &str) {
+    h.list("people", list, |h, x| {
+        h.raw("<li>");
+        person(h, x, root, class);
+        h.raw("</li>");
+    });
+}
+
+/// A list of people with a number each (sessions together, attended…);
+/// with `titled`, the number says what it counts and is left out when 0.
+fn counted_people(
+    h: &mut H<'_>,
+    list: &[Counted<PersonLink<'_>>],
+    root: &str,
+    titled: Option<&str>,
+) {
+    h.list("people", list, |h, c| {
+        h.raw("<li>");
+        person(h, &c.item, root, "person");
+        match titled {
+            Some(what) if c.count > 0 => {
+                h.raw(" <span class=\"count\" title=\"")
+                    .raw(what)
+                    .raw("\">")
+                    .n(c.count)
+                    .raw("</span>");
+            }
+            Some(_) => {}
+            None => {
+                h.raw(" <span class=\"count\">").n(c.count).raw("</span>");
+            }
+        }
+        h.raw("</li>");
+    });
 }
 
 /// Tera's truthiness of an optional string.
@@ -352,6 +422,15 @@ fn link_list(h: &mut H<'_>, links: &[Link<'_>], root: &str, class: &str) {
     h.raw("</ul>");
 }
 
+/// "Coming up": the next sessions as cards, when there are any.
+fn upcoming(h: &mut H<'_>, list: &[SessionCard<'_>], root: &str) {
+    if !list.is_empty() {
+        h.section("upcoming-h", "Coming up", None)
+            .list("cards", list, |h, s| session_card(h, s, root))
+            .end_section();
+    }
+}
+
 fn backlinks(h: &mut H<'_>, links: &[Link<'_>], root: &str) {
     if links.is_empty() {
         return;
@@ -459,41 +538,29 @@ pub fn session(out: &mut String, p: &Page<'_, SessionPage<'_>>) {
             .raw(pg.content)
             .raw("</div>\n    <aside class=\"sidebar\" aria-label=\"About this session\">\n      ");
         if !pg.facilitators.is_empty() {
-            h.raw("\n      <section aria-labelledby=\"facilitators-h\">\n        <h2 id=\"facilitators-h\">Facilitated by</h2>\n        <ul class=\"people\">");
-            for f in &pg.facilitators {
-                h.raw("<li>");
-                person(h, f, root, "facilitator");
-                h.raw("</li>");
-            }
-            h.raw("</ul>\n      </section>\n      ");
+            h.section("facilitators-h", "Facilitated by", None);
+            people(h, &pg.facilitators, root, "facilitator");
+            h.end_section();
         }
-        h.raw("\n      ");
         if !pg.attendees.is_empty() {
-            h.raw("\n      <section aria-labelledby=\"attendees-h\">\n        <h2 id=\"attendees-h\">Attendees <span class=\"count\">")
-                .n(pg.attendees.len())
-                .raw("</span></h2>\n        <ul class=\"people\">");
-            for a in &pg.attendees {
-                h.raw("<li>");
-                person(h, a, root, "attendee");
-                h.raw("</li>");
-            }
-            h.raw("</ul>\n      </section>\n      ");
+            h.section("attendees-h", "Attendees", Some(pg.attendees.len()));
+            people(h, &pg.attendees, root, "attendee");
+            h.end_section();
         }
-        h.raw("\n      ");
         if !pg.topics.is_empty() {
-            h.raw("\n      <section aria-labelledby=\"topics-h\">\n        <h2 id=\"topics-h\">Topics</h2>\n        ");
+            h.section("topics-h", "Topics", None);
             link_list(h, &pg.topics, root, "tags");
-            h.raw("\n      </section>\n      ");
+            h.end_section();
         }
-        h.raw("\n      ");
         if !pg.actions.is_empty() {
-            h.raw("\n      <section aria-labelledby=\"actions-h\">\n        <h2 id=\"actions-h\">Action items</h2>\n        <ul class=\"actions\">");
-            for a in &pg.actions {
-                action(h, a, root, true, false);
-            }
-            h.raw("</ul>\n        <p><a href=\"")
+            h.section("actions-h", "Action items", None)
+                .list("actions", &pg.actions, |h, a| {
+                    action(h, a, root, true, false)
+                })
+                .raw("\n<p><a href=\"")
                 .t(root)
-                .raw("actions/\">All action items</a></p>\n      </section>\n      ");
+                .raw("actions/\">All action items</a></p>")
+                .end_section();
         }
         h.raw("\n      ");
         backlinks(h, &pg.backlinks, root);
@@ -612,13 +679,11 @@ pub fn member(out: &mut String, p: &Page<'_, MemberPage<'_>>) {
         }
         h.raw("\n      ");
         if !pg.actions.is_empty() {
-            h.raw("\n      <section aria-labelledby=\"actions-h\">\n        <h2 id=\"actions-h\">Open action items <span class=\"count\">")
-                .n(pg.actions.len())
-                .raw("</span></h2>\n        <ul class=\"actions\">");
-            for a in &pg.actions {
-                action(h, a, root, false, true);
-            }
-            h.raw("</ul>\n      </section>\n      ");
+            h.section("actions-h", "Open action items", Some(pg.actions.len()))
+                .list("actions", &pg.actions, |h, a| {
+                    action(h, a, root, false, true)
+                })
+                .end_section();
         }
         h.raw("\n      ");
         for (list, id, label) in [
@@ -662,15 +727,9 @@ pub fn member(out: &mut String, p: &Page<'_, MemberPage<'_>>) {
         }
         h.raw("\n      ");
         if !pg.met_most.is_empty() {
-            h.raw("\n      <section aria-labelledby=\"met-h\">\n        <h2 id=\"met-h\">Met most often</h2>\n        <ul class=\"people\">");
-            for c in &pg.met_most {
-                h.raw("<li>");
-                person(h, &c.item, root, "person");
-                h.raw(" <span class=\"count\">")
-                    .n(c.count)
-                    .raw("</span></li>");
-            }
-            h.raw("</ul>\n      </section>\n      ");
+            h.section("met-h", "Met most often", None);
+            counted_people(h, &pg.met_most, root, None);
+            h.end_section();
         }
         h.raw("\n      ");
         backlinks(h, &pg.backlinks, root);
@@ -714,25 +773,14 @@ pub fn topic(out: &mut String, p: &Page<'_, TopicPage<'_>>) {
         }
         h.raw("\n    ");
         if !pg.experts.is_empty() {
-            h.raw("\n    <section aria-labelledby=\"experts-h\">\n      <h2 id=\"experts-h\">Who knows about it</h2>\n      <ul class=\"people\">");
-            for x in &pg.experts {
-                h.raw("<li>");
-                person(h, x, root, "person");
-                h.raw("</li>");
-            }
-            h.raw("</ul>\n    </section>\n    ");
+            h.section("experts-h", "Who knows about it", None);
+            people(h, &pg.experts, root, "person");
+            h.end_section();
         }
-        h.raw("\n    ");
         if !pg.people.is_empty() {
-            h.raw("\n    <section aria-labelledby=\"people-h\">\n      <h2 id=\"people-h\">Who talked about it</h2>\n      <ul class=\"people\">");
-            for c in &pg.people {
-                h.raw("<li>");
-                person(h, &c.item, root, "person");
-                h.raw(" <span class=\"count\">")
-                    .n(c.count)
-                    .raw("</span></li>");
-            }
-            h.raw("</ul>\n    </section>\n    ");
+            h.section("people-h", "Who talked about it", None);
+            counted_people(h, &pg.people, root, None);
+            h.end_section();
         }
         h.raw("\n    ");
         backlinks(h, &pg.backlinks, root);
@@ -838,13 +886,7 @@ pub fn community(out: &mut String, p: &Page<'_, CommunityPage<'_>>) {
             h.raw("\n        </ul>\n        ");
         }
         h.raw("\n      </section>\n      ");
-        if !pg.upcoming.is_empty() {
-            h.raw("\n      <section aria-labelledby=\"upcoming-h\">\n        <h2 id=\"upcoming-h\">Coming up</h2>\n        <ul class=\"cards\">");
-            for s in &pg.upcoming {
-                session_card(h, s, root);
-            }
-            h.raw("</ul>\n      </section>\n      ");
-        }
+        upcoming(h, &pg.upcoming, root);
         h.raw("\n      <section aria-labelledby=\"past-h\">\n        <h2 id=\"past-h\">Past sessions <span class=\"count\">")
             .n(pg.past.len())
             .raw("</span></h2>\n        ");
@@ -863,20 +905,9 @@ pub fn community(out: &mut String, p: &Page<'_, CommunityPage<'_>>) {
         .t(pg.name)
         .raw("\">\n      ");
         if !pg.members.is_empty() {
-            h.raw("\n      <section aria-labelledby=\"members-h\">\n        <h2 id=\"members-h\">People <span class=\"count\">")
-                .n(pg.members.len())
-                .raw("</span></h2>\n        <ul class=\"people\">");
-            for c in &pg.members {
-                h.raw("<li>");
-                person(h, &c.item, root, "person");
-                if c.count > 0 {
-                    h.raw(" <span class=\"count\" title=\"sessions attended\">")
-                        .n(c.count)
-                        .raw("</span>");
-                }
-                h.raw("</li>");
-            }
-            h.raw("</ul>\n      </section>\n      ");
+            h.section("members-h", "People", Some(pg.members.len()));
+            counted_people(h, &pg.members, root, Some("sessions attended"));
+            h.end_section();
         }
         h.raw("\n      ");
         backlinks(h, &pg.backlinks, root);
@@ -929,11 +960,9 @@ pub fn actions(out: &mut String, p: &Page<'_, ActionsPage<'_>>) {
         }
         h.raw("\n</section>\n");
         if !pg.done.is_empty() {
-            h.raw("\n<section aria-labelledby=\"done-h\">\n  <h2 id=\"done-h\">Done</h2>\n  <ul class=\"actions\">");
-            for a in &pg.done {
-                action(h, a, root, true, true);
-            }
-            h.raw("</ul>\n  ");
+            h.section("done-h", "Done", None)
+                .list("actions", &pg.done, |h, a| action(h, a, root, true, true))
+                .raw("\n");
             if pg.done_more > 0 {
                 h.raw("<p>And ")
                     .n(pg.done_more)
@@ -972,26 +1001,13 @@ pub fn sessions(out: &mut String, p: &Page<'_, SessionList<'_>>) {
             h.raw("</ul>\n</nav>\n");
         }
         h.raw("\n");
-        if !pg.upcoming.is_empty() {
-            h.raw("\n<section aria-labelledby=\"upcoming-h\">\n  <h2 id=\"upcoming-h\">Coming up</h2>\n  <ul class=\"cards\">");
-            for s in &pg.upcoming {
-                session_card(h, s, root);
-            }
-            h.raw("</ul>\n</section>\n");
-        }
+        upcoming(h, &pg.upcoming, root);
         h.raw("\n");
         for y in &pg.years {
-            h.raw("\n<section aria-labelledby=\"y")
-                .i(y.year.into())
-                .raw("\">\n  <h2 id=\"y")
-                .i(y.year.into())
-                .raw("\">")
-                .i(y.year.into())
-                .raw("</h2>\n  <ul class=\"cards\">");
-            for s in &y.sessions {
-                session_card(h, s, root);
-            }
-            h.raw("</ul>\n</section>\n");
+            let year = y.year.to_string();
+            h.section(&format!("y{year}"), &year, None)
+                .list("cards", &y.sessions, |h, s| session_card(h, s, root))
+                .end_section();
         }
         h.raw("\n");
         if pg.upcoming.is_empty() && pg.years.is_empty() {
