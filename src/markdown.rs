@@ -406,10 +406,9 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
     if raw_html == RawHtml::Sanitize {
         html = sanitizer().clean(&html).to_string();
     }
-    // Every body is held until its pages are written: no spare capacity.
-    html.shrink_to_fit();
     let body = Body {
-        html,
+        // An exact copy: every body is held until its pages are written.
+        html: html.into(),
         first_paragraph: first_paragraph
             .split_whitespace()
             .collect::<Vec<_>>()

@@ -30,7 +30,8 @@ pub enum Target {
 /// Markdown rendered to HTML, with what it links to.
 #[derive(Debug, Default, Clone)]
 pub struct Body {
-    pub html: String,
+    /// Shared: `cairn serve` keeps each body in its cache and in the site.
+    pub html: std::sync::Arc<str>,
     /// Plain text of the first paragraph.
     pub first_paragraph: String,
     pub links: Vec<Target>,
