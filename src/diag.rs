@@ -187,7 +187,9 @@ impl Report<'_> {
     pub fn render(&self, diags: &Diagnostics) -> String {
         let mut out = String::new();
         let mut files = std::collections::BTreeSet::new();
-        let mut cached: Option<(PathBuf, Option<String>)> = None;
+        // The file of the last diagnostic, split into lines once: a note
+        // with thousands of errors is not scanned from the top for each.
+        let mut cached: Option<(PathBuf, Option<Vec<String>>)> = None;
         for d in diags.sorted() {
             if let Some(f) = &d.file {
                 files.insert(f.clone());
@@ -207,15 +209,18 @@ impl Report<'_> {
             }
             if let (Some(file), Some(span)) = (&d.file, d.span) {
                 if cached.as_ref().map(|c| &c.0) != Some(file) {
-                    let text = std::fs::read(self.root.join(file))
-                        .ok()
-                        .map(|b| String::from_utf8_lossy(&b).into_owned());
-                    cached = Some((file.clone(), text));
+                    let lines = std::fs::read(self.root.join(file)).ok().map(|b| {
+                        String::from_utf8_lossy(&b)
+                            .lines()
+                            .map(String::from)
+                            .collect()
+                    });
+                    cached = Some((file.clone(), lines));
                 }
                 if let Some(line) = cached
                     .as_ref()
                     .and_then(|c| c.1.as_deref())
-                    .and_then(|t| t.lines().nth(span.line.saturating_sub(1)))
+                    .and_then(|l| l.get(span.line.saturating_sub(1)))
                 {
                     self.snippet(&mut out, line, span);
                 }

@@ -650,6 +650,7 @@ impl Parts<'_> {
 }
 
 fn parse_yaml(yaml: &str, loc: &Locator, rel: &Path) -> Result<Mapping, Diagnostic> {
+    frontmatter::check_nesting(yaml, loc, rel)?;
     match serde_yaml::from_str::<Value>(yaml) {
         Ok(Value::Mapping(m)) => Ok(m),
         Ok(Value::Null) => Ok(Mapping::new()),
@@ -926,7 +927,7 @@ fn check_links(doc: &Doc<MemberMeta>, diags: &mut Vec<Diagnostic>) {
                         url.0
                     ),
                 )
-                .at_opt(doc.loc.value(&["links"], &url.0))
+                .at_opt(doc.loc.entry(&["links"], label, &url.0))
                 .help("use an address starting with https://, http://, mailto: or tel:"),
             );
         }

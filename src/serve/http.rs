@@ -106,15 +106,31 @@ pub fn inject(html: &[u8]) -> Vec<u8> {
     }
 }
 
+/// The reason phrase of a status cairn answers with.
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        414 => "URI Too Long",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}
+
 /// A response, written by hand so that it can say `Connection: close`
 /// (tiny_http does not let a response set that header).
 ///
-/// Why close: tiny_http serves each connection on a thread of its pool for
-/// the connection's whole life, and its pool can leave a new connection
-/// queued behind busy ones when several arrive at once (a browser opens
-/// six). Kept-alive browser connections stay busy for minutes, so such a
-/// request would wait as long; with one request per connection every
-/// thread is free again within milliseconds.
+/// Why close: the guard in front of tiny_http (`front.rs`) passes on one
+/// request per connection and closes the connection after its answer, so
+/// the answer must say so. It also keeps browsers from holding idle
+/// connections open, each of which would hold one of the guard's threads.
 struct Reply {
     status: u16,
     headers: Vec<(&'static str, String)>,
@@ -145,18 +161,7 @@ impl Reply {
 
     fn send(self, request: Request) {
         let head_only = *request.method() == Method::Head;
-        let reason = match self.status {
-            200 => "OK",
-            301 => "Moved Permanently",
-            304 => "Not Modified",
-            400 => "Bad Request",
-            403 => "Forbidden",
-            404 => "Not Found",
-            405 => "Method Not Allowed",
-            503 => "Service Unavailable",
-            _ => "",
-        };
-        let mut head = format!("HTTP/1.1 {} {reason}\r\n", self.status);
+        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
         for (name, value) in &self.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -248,6 +253,12 @@ pub fn too_many(request: Request) {
     Reply::plain(503, "too many live-reload connections").send(request);
 }
 
+/// How often a quiet live-reload stream is written to. A write is how a
+/// stream learns that its tab is gone: the guard closes the internal
+/// connection within a fraction of a second of the tab, and the next
+/// write then fails and frees the stream's slot.
+const PING: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Streams state changes to one browser tab as Server-Sent Events, on the
 /// raw connection (flushed per event), until the tab goes away.
 pub fn events(request: Request, state: Arc<State>) {
@@ -263,8 +274,8 @@ pub fn events(request: Request, state: Arc<State>) {
     let mut seen = 0;
     loop {
         // Pings find closed connections (a write to one fails), so their
-        // slots free up within a few seconds.
-        let snap = state.wait_newer(seen, std::time::Duration::from_secs(3));
+        // slots free up within about a second.
+        let snap = state.wait_newer(seen, PING);
         let msg = if snap.version == seen {
             ": ping\n\n".to_string()
         } else {

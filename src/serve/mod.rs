@@ -4,6 +4,7 @@
 //!
 //! It never writes into the site: not into `public/`, not into content.
 
+pub mod front;
 pub mod http;
 pub mod watch;
 
@@ -11,7 +12,7 @@ use crate::build::BuildOptions;
 use crate::config::Config;
 use crate::diag::{Diagnostics, Report};
 use crate::live::{Files, LiveSite};
-use std::net::IpAddr;
+use std::net::{IpAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -103,18 +104,19 @@ fn build_once(config: &Config, opts: &ServeOptions) -> (Option<LiveSite>, Diagno
     LiveSite::build(config, bopts)
 }
 
-fn bind(opts: &ServeOptions) -> Result<(tiny_http::Server, u16), String> {
+/// The public listener: `--port`, or the next free one of 20.
+fn bind(opts: &ServeOptions) -> Result<(TcpListener, u16), String> {
     let mut last = String::new();
     let tries = if opts.port == 0 { 1 } else { 20 };
     for i in 0..tries {
         let port = opts.port.saturating_add(i);
-        match tiny_http::Server::http((opts.bind, port)) {
-            Ok(server) => {
-                let actual = server.server_addr().to_ip().map_or(port, |a| a.port());
+        match TcpListener::bind((opts.bind, port)) {
+            Ok(listener) => {
+                let actual = listener.local_addr().map_or(port, |a| a.port());
                 if i > 0 {
                     eprintln!("Port {} is taken; using {actual} instead.", opts.port);
                 }
-                return Ok((server, actual));
+                return Ok((listener, actual));
             }
             Err(e) => last = e.to_string(),
         }
@@ -143,10 +145,19 @@ pub fn run(opts: ServeOptions) -> i32 {
             opts.bind
         );
     }
-    let (server, port) = match bind(&opts) {
+    let (listener, port) = match bind(&opts) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
+            return crate::cli::USAGE_ERROR;
+        }
+    };
+    // tiny_http answers on an internal socket; cairn's guard accepts on the
+    // public one and passes it whole, size-checked request heads.
+    let (server, internal) = match front::listen() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot open serve's internal socket: {e}");
             return crate::cli::USAGE_ERROR;
         }
     };
@@ -222,9 +233,12 @@ pub fn run(opts: ServeOptions) -> i32 {
         }
     });
 
+    let limit = front::connection_limit();
+    std::thread::spawn(move || front::run(listener, internal, limit));
+
     // One thread per request, at most RESPONDERS at once: a client that
-    // does not read its response holds only its own thread. Beyond that,
-    // a short 503 (which fits in any socket buffer) and no thread.
+    // does not read its response holds only its own threads (this one and
+    // the guard's). Beyond that, a short 503 and no thread.
     let busy = Arc::new(AtomicUsize::new(0));
     for request in server.incoming_requests() {
         if request.url().starts_with("/__cairn/events") {

@@ -309,3 +309,72 @@ fn many_action_items_load_in_linear_time() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn deeply_nested_flow_collections_are_refused_at_once() {
+    // frontmatter_parse, found timing 64 KiB inputs: a value of 60 KB of
+    // `[` took 5.3 s to load (release build; quadratic in unsafe-libyaml)
+    // before serde_yaml's recursion limit stopped it. The nesting check
+    // (`content::frontmatter::check_nesting`) refuses it before the YAML
+    // parser runs, at the 64th bracket.
+    let cases = regressions("frontmatter_parse");
+    let (_, input) = cases
+        .iter()
+        .find(|(n, _)| n == "deep-flow-brackets-64k")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let (_, run, note) = parse_case("deep-flow-brackets-64k", input);
+    let took = started.elapsed();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.says(&format!("--> {note}:2:71"))
+        .says("nest more than 64 levels deep")
+        .says("needs quotes");
+    // A debug build took minutes before the check.
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+}
+
+#[test]
+fn thousands_of_bad_profile_links_load_in_linear_time() {
+    // frontmatter_parse, found timing 64 KiB inputs: 12,000 links that are
+    // not web, mail or phone addresses took 5.8 s to load (release build):
+    // each was looked up from the top of the YAML to point at its line.
+    // Here three times the stored input: 13,545 links, 200 KB. JSON output,
+    // so that the time is the loading's, not the printing's.
+    let cases = regressions("frontmatter_parse");
+    let (_, input) = cases
+        .iter()
+        .find(|(n, _)| n == "many-bad-links-64k")
+        .unwrap();
+    let text = as_text(&input[1..]);
+    let (front, close) = text.rsplit_once("---\n").unwrap();
+    let mut note = front.to_string();
+    let entries: Vec<&str> = front.lines().filter(|l| l.starts_with("  l")).collect();
+    for k in 1..3 {
+        for line in &entries {
+            note.push_str(&format!(
+                "{}_{k}\n",
+                line.replacen(':', &format!("_{k}:"), 1)
+            ));
+        }
+    }
+    note.push_str("---\n");
+    note.push_str(close);
+    let total = entries.len() * 3;
+    assert!(total > 12_000, "{total}");
+    let f = Fixture::new().file("content/members/dana-kim.md", &note);
+    let started = std::time::Instant::now();
+    let run = f.cairn(&["check", "--format", "json"]);
+    let took = started.elapsed();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["errors"], total, "{}", run.stdout);
+    // Each error points at its own entry.
+    let lines: std::collections::BTreeSet<u64> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["line"].as_u64())
+        .collect();
+    assert_eq!(lines.len(), total);
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+}

@@ -21,4 +21,5 @@ mod scale;
 mod search;
 mod serve;
 mod serve_load;
+mod serve_privacy;
 mod theme;

@@ -3,97 +3,7 @@
 use crate::util::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(f: &Fixture) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(["serve", "--port", "0"])
-        .current_dir(f.root())
-        .env("SOURCE_DATE_EPOCH", NOW)
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start cairn serve");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve exited").unwrap();
-        if let Some(rest) = line.split(" at http://").nth(1) {
-            break rest.split('/').next().unwrap().to_string();
-        }
-    };
-    // Keep draining stderr so the server never blocks on it.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
-}
-
-struct Reply {
-    status: u16,
-    headers: String,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-fn get(s: &Server, path: &str) -> Reply {
-    let mut c = TcpStream::connect(&s.addr).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        c,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    c.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response");
-    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
-    let mut body = raw[split + 4..].to_vec();
-    if headers
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body = unchunk(&body);
-    }
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn unchunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let end = b.windows(2).position(|w| w == b"\r\n").unwrap();
-        let len =
-            usize::from_str_radix(std::str::from_utf8(&b[..end]).unwrap().trim(), 16).unwrap();
-        if len == 0 {
-            return out;
-        }
-        out.extend_from_slice(&b[end + 2..end + 2 + len]);
-        b = &b[end + 4 + len..];
-    }
-}
 
 /// Live-reload events, as the browser's EventSource sees them.
 struct Events(BufReader<TcpStream>);
@@ -140,7 +50,7 @@ fn site() -> Fixture {
 #[test]
 fn served_pages_equal_a_fresh_build_with_the_same_base_url() {
     let f = site();
-    let s = serve(&f);
+    let s = Server::for_site(&f);
     let run = f.cairn(&["build", "--base-url", &format!("http://{}/", s.addr)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let built = Built::at(f.root().join("public"));
@@ -156,7 +66,7 @@ fn served_pages_equal_a_fresh_build_with_the_same_base_url() {
         "notes.txt",
     ] {
         let url = format!("/{}", path.strip_suffix("index.html").unwrap_or(path));
-        let reply = get(&s, &url);
+        let reply = get(&s.addr, &url);
         assert_eq!(reply.status, 200, "{url}");
         let served = reply.text().replace(LIVE_TAG, "");
         assert_eq!(served, built.read(path), "{url} differs from the build");
@@ -173,13 +83,21 @@ fn served_pages_equal_a_fresh_build_with_the_same_base_url() {
 #[test]
 fn content_types_head_404_and_redirects() {
     let f = site();
-    let s = serve(&f);
-    assert!(get(&s, "/calendar.ics").headers.contains("text/calendar"));
-    assert!(get(&s, "/feed.xml").headers.contains("application/xml"));
-    let missing = get(&s, "/no/such/page/");
+    let s = Server::for_site(&f);
+    assert!(
+        get(&s.addr, "/calendar.ics")
+            .headers
+            .contains("text/calendar")
+    );
+    assert!(
+        get(&s.addr, "/feed.xml")
+            .headers
+            .contains("application/xml")
+    );
+    let missing = get(&s.addr, "/no/such/page/");
     assert_eq!(missing.status, 404);
     assert!(missing.text().contains("Page not found"));
-    let r = get(&s, "/sessions");
+    let r = get(&s.addr, "/sessions");
     assert_eq!(r.status, 301);
     assert!(r.headers.contains("Location: /sessions/"));
     let mut c = TcpStream::connect(&s.addr).unwrap();
@@ -196,7 +114,7 @@ fn content_types_head_404_and_redirects() {
 fn nothing_outside_the_site_is_served() {
     let f = site();
     std::os::unix::fs::symlink("/etc/passwd", f.root().join("static/passwd")).unwrap();
-    let s = serve(&f);
+    let s = Server::for_site(&f);
     for path in [
         "/../cairn.yaml",
         "/%2e%2e/cairn.yaml",
@@ -209,7 +127,7 @@ fn nothing_outside_the_site_is_served() {
         "//etc/passwd",
         "/passwd",
     ] {
-        let r = get(&s, path);
+        let r = get(&s.addr, path);
         assert!([400, 403, 404].contains(&r.status), "{path}: {}", r.status);
         let body = r.text();
         assert!(
@@ -222,7 +140,7 @@ fn nothing_outside_the_site_is_served() {
 #[test]
 fn an_edit_reloads_a_break_shows_the_error_and_a_fix_clears_it() {
     let f = site();
-    let s = serve(&f);
+    let s = Server::for_site(&f);
     let mut ev = Events::open(&s);
     let first = ev.next();
     assert!(first["error"].is_null());
@@ -246,7 +164,7 @@ fn an_edit_reloads_a_break_shows_the_error_and_a_fix_clears_it() {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(
-        get(&s, "/sessions/2026-03-06-a/")
+        get(&s.addr, "/sessions/2026-03-06-a/")
             .text()
             .contains("mailing lists")
     );
@@ -264,12 +182,12 @@ fn an_edit_reloads_a_break_shows_the_error_and_a_fix_clears_it() {
     assert!(error.contains("invalid front matter"), "{error}");
     // The last good site is still served.
     assert!(
-        get(&s, "/sessions/2026-03-06-a/")
+        get(&s.addr, "/sessions/2026-03-06-a/")
             .text()
             .contains("mailing lists")
     );
     assert!(
-        get(&s, "/__cairn/status")
+        get(&s.addr, "/__cairn/status")
             .text()
             .contains("invalid front matter")
     );
@@ -281,7 +199,7 @@ fn an_edit_reloads_a_break_shows_the_error_and_a_fix_clears_it() {
     let fixed = ev.next();
     assert!(fixed["error"].is_null());
     assert!(
-        get(&s, "/sessions/2026-03-06-a/")
+        get(&s.addr, "/sessions/2026-03-06-a/")
             .text()
             .contains("Fixed again.")
     );
@@ -290,7 +208,7 @@ fn an_edit_reloads_a_break_shows_the_error_and_a_fix_clears_it() {
 #[test]
 fn editor_temporary_files_do_not_trigger_rebuilds() {
     let f = site();
-    let s = serve(&f);
+    let s = Server::for_site(&f);
     let mut ev = Events::open(&s);
     let first = ev.next();
     f.write("content/sessions/.2026-03-06-a.md.swp", "junk");
@@ -309,14 +227,15 @@ fn editor_temporary_files_do_not_trigger_rebuilds() {
 /// Like a browser: opens several connections at once, sends one request on
 /// each, and keeps a connection open after its response unless the server
 /// said `Connection: close` (then it closes it, as browsers do).
-/// tiny_http gives each connection a pool thread for its whole life, and
-/// its pool can queue a connection behind busy ones when several arrive
-/// together; with kept-alive idle connections a request then waited for
-/// ever (seen in Chromium as search results that never came).
+/// When tiny_http took connections itself, it gave each a pool thread for
+/// its whole life, and its pool could queue a connection behind busy ones
+/// when several arrived together; with kept-alive idle connections a
+/// request then waited for ever (seen in Chromium as search results that
+/// never came).
 #[test]
 fn bursts_of_browser_like_connections_are_all_answered() {
     let f = site();
-    let s = serve(&f);
+    let s = Server::for_site(&f);
     let mut kept = Vec::new();
     for round in 0..15 {
         let started = Instant::now();

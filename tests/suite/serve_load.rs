@@ -6,180 +6,16 @@
 //! bounded in connections and time (well under 30 s).
 
 use crate::util::*;
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const LIVE_TAG: &str = "<script src=\"/__cairn/live.js\"></script>";
 
-struct Server {
-    child: Child,
-    addr: String,
-    /// Everything the server printed on stderr so far.
-    log: Arc<Mutex<String>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// `cairn serve --port 0 ARGS` in `dir`, once it says where it listens.
-    fn start(dir: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
-            .args(["serve", "--port", "0"])
-            .args(args)
-            .current_dir(dir)
-            .env("SOURCE_DATE_EPOCH", NOW)
-            .env("NO_COLOR", "1")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start cairn serve");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let log = Arc::new(Mutex::new(String::new()));
-        let addr = loop {
-            let line = lines.next().expect("serve exited").unwrap();
-            log.lock().unwrap().push_str(&line);
-            if let Some(rest) = line.split(" at http://").nth(1) {
-                break rest.split('/').next().unwrap().to_string();
-            }
-        };
-        // Keep draining stderr so the server never blocks on it.
-        let keep = log.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                let mut log = keep.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        Server { child, addr, log }
-    }
-
-    fn for_site(f: &Fixture) -> Server {
-        Server::start(f.root(), &[])
-    }
-
-    fn rss_kb(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("the server is running");
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS")
-    }
-
-    /// Still running, never panicked, and answering.
-    #[track_caller]
-    fn healthy(&mut self) {
-        assert!(
-            self.child.try_wait().unwrap().is_none(),
-            "the server exited:\n{}",
-            self.log.lock().unwrap()
-        );
-        let log = self.log.lock().unwrap().clone();
-        assert!(!log.contains("panicked"), "the server panicked:\n{log}");
-        assert_eq!(get(&self.addr, "/").status, 200);
-    }
-}
-
-/// Sends `request` on a fresh connection and reads until the server closes
-/// it. Returns what came back (empty if the connection was closed or reset
-/// without an answer); fails the test if nothing ends within `within`.
-#[track_caller]
-fn exchange(addr: &str, request: &[u8], within: Duration) -> Vec<u8> {
-    let mut c = TcpStream::connect(addr).expect("connect");
-    c.set_read_timeout(Some(within)).unwrap();
-    c.set_write_timeout(Some(within)).unwrap();
-    let started = Instant::now();
-    // The server may answer and close before it has read everything.
-    if let Err(e) = c.write_all(request) {
-        assert!(
-            e.kind() != ErrorKind::WouldBlock && e.kind() != ErrorKind::TimedOut,
-            "the server stopped reading a request for {within:?}"
-        );
-    }
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 64 * 1024];
-    loop {
-        match c.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                panic!(
-                    "no end to the answer after {:?}: {:?}",
-                    started.elapsed(),
-                    String::from_utf8_lossy(&raw[..raw.len().min(200)])
-                )
-            }
-            Err(_) => break, // reset
-        }
-    }
-    raw
-}
-
-fn status_of(raw: &[u8]) -> Option<u16> {
-    let line = raw.split(|b| *b == b'\n').next()?;
-    std::str::from_utf8(line)
-        .ok()?
-        .split(' ')
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
 fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
-struct Reply {
-    status: u16,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// A GET that must be answered completely (the body as long as its
-/// Content-Length says) within 10 s.
-#[track_caller]
-fn get(addr: &str, path: &str) -> Reply {
-    let raw = exchange(
-        addr,
-        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
-        Duration::from_secs(10),
-    );
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("GET {path}: no answer"));
-    let headers = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
-    let body = raw[split + 4..].to_vec();
-    if let Some(len) = headers
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-    {
-        assert_eq!(
-            len.trim().parse::<usize>().unwrap(),
-            body.len(),
-            "GET {path}: a cut body"
-        );
-    }
-    Reply {
-        status: status_of(&raw).expect("a status line"),
-        body,
-    }
 }
 
 fn session(i: usize, words: &str) -> String {
@@ -302,12 +138,12 @@ fn slow_clients_that_trickle_requests_do_not_stall_others() {
 }
 
 #[test]
-#[ignore = "bug: connections that arrive in a burst can queue behind slow ones (tiny_http's pool); a GET waits for them"]
 fn a_burst_of_slow_clients_does_not_stall_others() {
-    // Fails about two runs in three on a fresh server: tiny_http 0.12 hands
-    // a new connection to a pool thread it counts as idle before that
-    // thread has taken its previous connection, and a thread serves one
-    // connection until it closes.
+    // Failed about two runs in three when tiny_http's pool read request
+    // heads itself: it hands a new connection to a pool thread it counts
+    // as idle before that thread has taken its previous connection, and a
+    // thread served one connection until it closed. Now cairn's guard
+    // reads each head on a thread of its own.
     slow_clients(Duration::ZERO);
 }
 
@@ -476,10 +312,15 @@ fn closed_live_reload_connections_free_their_slots() {
     assert!(streams.iter().all(|(_, st)| *st == 200));
     drop(streams);
     // A tab that navigates closes its stream and opens another.
-    let deadline = Instant::now() + Duration::from_secs(3);
+    let closed = Instant::now();
+    let deadline = closed + Duration::from_secs(3);
     loop {
         let (_, status) = open_events(&s.addr);
         if status == 200 {
+            eprintln!(
+                "a slot was free again {:?} after 64 streams closed",
+                closed.elapsed()
+            );
             break;
         }
         assert!(
@@ -538,7 +379,6 @@ fn huge_requests_are_answered_or_closed_never_hung() {
 }
 
 #[test]
-#[ignore = "bug: request lines and headers have no size limit; a 1 MB header gets 200, 4 x 32 MB headers in flight add ~130 MB RSS"]
 fn oversized_request_lines_and_headers_are_refused() {
     let f = site();
     let mut s = Server::for_site(&f);
@@ -555,6 +395,29 @@ fn oversized_request_lines_and_headers_are_refused() {
         let raw = exchange(&s.addr, req.as_bytes(), within);
         let status = status_of(&raw);
         assert!(status.is_none_or(|st| st >= 400), "answered {status:?}");
+    }
+    // Just over the limits (16 KiB for the head, 8 KiB for the request
+    // line), small enough that the answer is read before the connection
+    // closes: the documented statuses. Just under them: served.
+    let head = |line: usize, headers: usize| {
+        format!(
+            "GET /?q={} HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
+            "a".repeat(line),
+            "b".repeat(headers)
+        )
+    };
+    for (line, headers, want) in [
+        (8 << 10, 0, Some(414)),
+        (0, 16 << 10, Some(431)),
+        (4 << 10, 12 << 10, Some(431)),
+        ((8 << 10) - 100, (8 << 10) - 100, Some(200)),
+    ] {
+        let raw = exchange(&s.addr, head(line, headers).as_bytes(), within);
+        assert_eq!(
+            status_of(&raw),
+            want,
+            "a {line} B line, {headers} B of headers"
+        );
     }
     // Memory stays bounded while header bytes keep coming.
     let before = s.rss_kb();
@@ -575,7 +438,49 @@ fn oversized_request_lines_and_headers_are_refused() {
     std::thread::sleep(Duration::from_millis(300));
     let grew = s.rss_kb().saturating_sub(before);
     drop(held);
+    eprintln!("RSS grew by {grew} kB with 4 x 32 MB of header bytes sent");
     assert!(grew < 32_000, "RSS grew by {grew} kB");
+    s.healthy();
+}
+
+#[test]
+fn many_idle_connections_under_a_low_open_file_limit() {
+    // With 400 files it holds 36 connections (4 files each, 256 kept for
+    // the rest) and refuses the others with 503. Before the guard,
+    // tiny_http opened two files per connection without limit; when they
+    // ran out (after 253 connections here), its accepting thread panicked
+    // on `try_clone().unwrap()`, the listener closed, and every later
+    // connection was refused while the process lived on.
+    let f = site();
+    let mut s = Server::start_with_open_files(f.root(), 400);
+    let idle: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&s.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let raw = exchange(
+        &s.addr,
+        b"GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+        Duration::from_secs(5),
+    );
+    assert!(
+        status_of(&raw).is_none_or(|st| st == 503),
+        "{:?}",
+        String::from_utf8_lossy(&raw)
+    );
+    drop(idle);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let raw = exchange(
+            &s.addr,
+            b"GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+            Duration::from_secs(5),
+        );
+        if status_of(&raw) == Some(200) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never answered again");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     s.healthy();
 }
 

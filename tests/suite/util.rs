@@ -348,3 +348,192 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// A running `cairn serve`, stopped when dropped.
+pub struct Server {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    /// Everything the server printed on stderr so far.
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// `cairn serve --port 0 ARGS` in `dir`, once it says where it listens.
+    pub fn start(dir: &Path, args: &[&str]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cairn"));
+        cmd.args(["serve", "--port", "0"]).args(args);
+        Server::spawn(cmd, dir)
+    }
+
+    /// `cairn serve --port 0` in `dir`, allowed to open at most `files`
+    /// files at once (soft and hard limit).
+    pub fn start_with_open_files(dir: &Path, files: u32) -> Server {
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            &format!("ulimit -n {files} && exec \"$0\" serve --port 0"),
+            env!("CARGO_BIN_EXE_cairn"),
+        ]);
+        Server::spawn(cmd, dir)
+    }
+
+    fn spawn(mut cmd: Command, dir: &Path) -> Server {
+        use std::io::BufRead;
+        let mut child = cmd
+            .current_dir(dir)
+            .env("SOURCE_DATE_EPOCH", NOW)
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start cairn serve");
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let addr = loop {
+            let line = lines.next().expect("serve exited").unwrap();
+            log.lock().unwrap().push_str(&line);
+            if let Some(rest) = line.split(" at http://").nth(1) {
+                break rest.split('/').next().unwrap().to_string();
+            }
+        };
+        // Keep draining stderr so the server never blocks on it.
+        let keep = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let mut log = keep.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Server { child, addr, log }
+    }
+
+    pub fn for_site(f: &Fixture) -> Server {
+        Server::start(f.root(), &[])
+    }
+
+    /// The server's resident memory, in kB.
+    pub fn rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server is running");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+
+    /// Still running, never panicked, and answering.
+    #[track_caller]
+    pub fn healthy(&mut self) {
+        assert!(
+            self.child.try_wait().unwrap().is_none(),
+            "the server exited:\n{}",
+            self.log.lock().unwrap()
+        );
+        let log = self.log.lock().unwrap().clone();
+        assert!(!log.contains("panicked"), "the server panicked:\n{log}");
+        assert_eq!(get(&self.addr, "/").status, 200);
+    }
+}
+
+/// Sends `request` on a fresh connection and reads until the server closes
+/// it. Returns what came back (empty if the connection was closed or reset
+/// without an answer); fails the test if nothing ends within `within`.
+#[track_caller]
+pub fn exchange(addr: &str, request: &[u8], within: std::time::Duration) -> Vec<u8> {
+    use std::io::{ErrorKind, Read, Write};
+    let mut c = std::net::TcpStream::connect(addr).expect("connect");
+    c.set_read_timeout(Some(within)).unwrap();
+    c.set_write_timeout(Some(within)).unwrap();
+    let started = std::time::Instant::now();
+    // The server may answer and close before it has read everything.
+    if let Err(e) = c.write_all(request) {
+        assert!(
+            e.kind() != ErrorKind::WouldBlock && e.kind() != ErrorKind::TimedOut,
+            "the server stopped reading a request for {within:?}"
+        );
+    }
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        match c.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                panic!(
+                    "no end to the answer after {:?}: {:?}",
+                    started.elapsed(),
+                    String::from_utf8_lossy(&raw[..raw.len().min(200)])
+                )
+            }
+            Err(_) => break, // reset
+        }
+    }
+    raw
+}
+
+/// The status of a raw HTTP answer.
+pub fn status_of(raw: &[u8]) -> Option<u16> {
+    let line = raw.split(|b| *b == b'\n').next()?;
+    std::str::from_utf8(line)
+        .ok()?
+        .split(' ')
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// An HTTP answer, split.
+pub struct Reply {
+    pub status: u16,
+    /// The status line and headers, as sent.
+    pub headers: String,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A GET that must be answered completely (the body as long as its
+/// Content-Length says) within 10 s.
+#[track_caller]
+pub fn get(addr: &str, path: &str) -> Reply {
+    let raw = exchange(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+        std::time::Duration::from_secs(10),
+    );
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("GET {path}: no answer"));
+    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let body = raw[split + 4..].to_vec();
+    if let Some(len) = headers
+        .to_ascii_lowercase()
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+    {
+        assert_eq!(
+            len.trim().parse::<usize>().unwrap(),
+            body.len(),
+            "GET {path}: a cut body"
+        );
+    }
+    Reply {
+        status: status_of(&raw).expect("a status line"),
+        headers,
+        body,
+    }
+}
