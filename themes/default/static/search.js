@@ -171,41 +171,57 @@
     }
     if (list.dataset.generation !== mine) return; // a newer query won
     var shown = result.hits.slice(0, limit);
-    var records = (await Promise.all(shown.map(function (h) {
-      return record(h.doc, get).catch(function () { return null; });
-    }))).filter(Boolean);
-    if (list.dataset.generation !== mine) return;
-    list.textContent = "";
-    records.forEach(function (r, i) {
-      var li = document.createElement("li");
-      li.className = "search-hit";
-      var a = document.createElement("a");
-      a.href = new URL(r.u, base).href;
-      a.className = "search-hit-link";
-      a.setAttribute("dir", "auto");
-      highlight(a, r.t, result.words);
-      li.appendChild(a);
-      var meta = document.createElement("span");
-      meta.className = "search-meta";
-      meta.textContent = [labels[r.k], r.d, r.c].filter(Boolean).join(" · ");
-      li.appendChild(meta);
-      if (r.x) {
-        var p = document.createElement("p");
-        p.setAttribute("dir", "auto");
-        highlight(p, r.x, result.words);
-        li.appendChild(p);
+    // Every record is asked for at once, but the first screenful is shown
+    // as soon as its own records are in, and the rest below it after.
+    function records(hits) {
+      return Promise.all(hits.map(function (h) {
+        return record(h.doc, get).catch(function () { return null; });
+      }));
+    }
+    var batches = [records(shown.slice(0, FIRST)), records(shown.slice(FIRST))];
+    for (var b = 0; b < batches.length; b++) {
+      var got = (await batches[b]).filter(Boolean);
+      if (list.dataset.generation !== mine) return;
+      if (b === 0) list.textContent = "";
+      got.forEach(function (r) { list.appendChild(hit(r, result.words)); });
+      if (b === 0) {
+        var n = result.hits.length;
+        status.textContent = query.trim() === "" ? "" :
+          n === 0 ? "No results." : n + (n === 1 ? " result" : " results") + (n > shown.length ? ", showing " + shown.length : "") + ".";
       }
-      if (r.p && r.p.length) {
-        var who = document.createElement("span");
-        who.className = "search-meta";
-        highlight(who, r.p.slice(0, 8).join(", ") + (r.p.length > 8 ? "…" : ""), result.words);
-        li.appendChild(who);
-      }
-      list.appendChild(li);
-    });
-    var n = result.hits.length;
-    status.textContent = query.trim() === "" ? "" :
-      n === 0 ? "No results." : n + (n === 1 ? " result" : " results") + (n > shown.length ? ", showing " + shown.length : "") + ".";
+    }
+  }
+
+  // Results shown before the rest: as many as the header box shows.
+  var FIRST = 8;
+
+  // One result: title, what it is, the excerpt and the people.
+  function hit(r, words) {
+    var li = document.createElement("li");
+    li.className = "search-hit";
+    var a = document.createElement("a");
+    a.href = new URL(r.u, base).href;
+    a.className = "search-hit-link";
+    a.setAttribute("dir", "auto");
+    highlight(a, r.t, words);
+    li.appendChild(a);
+    var meta = document.createElement("span");
+    meta.className = "search-meta";
+    meta.textContent = [labels[r.k], r.d, r.c].filter(Boolean).join(" · ");
+    li.appendChild(meta);
+    if (r.x) {
+      var p = document.createElement("p");
+      p.setAttribute("dir", "auto");
+      highlight(p, r.x, words);
+      li.appendChild(p);
+    }
+    if (r.p && r.p.length) {
+      var who = document.createElement("span");
+      who.className = "search-meta";
+      highlight(who, r.p.slice(0, 8).join(", ") + (r.p.length > 8 ? "…" : ""), words);
+      li.appendChild(who);
+    }
+    return li;
   }
 
   // Results are a plain list of links. Arrow keys move the focus from the
