@@ -39,6 +39,7 @@ fn doc<M>(source: &str, slug: &str, meta: M) -> Doc<M> {
         body_line: 1,
         heading: None,
         loc: Locator::default(),
+        modified: None,
     }
 }
 

@@ -41,6 +41,9 @@ pub struct Doc<M> {
     /// Text of the first `# ` heading, used when there is no `title`.
     pub heading: Option<String>,
     pub loc: Locator,
+    /// The file's modification time as it was read (`None` when the note
+    /// was not read from a file): the sitemap's `<lastmod>`.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 impl<M> Doc<M> {
@@ -132,6 +135,20 @@ enum Loaded {
     Draft(Vec<String>),
 }
 
+impl Loaded {
+    /// With the modification time the file had when it was read.
+    fn stamped(mut self, t: Option<std::time::SystemTime>) -> Loaded {
+        match &mut self {
+            Loaded::Session(s) => s.doc.modified = t,
+            Loaded::Member(m) => m.doc.modified = t,
+            Loaded::Community(c) => c.doc.modified = t,
+            Loaded::Page(p) => p.doc.modified = t,
+            Loaded::Draft(_) => {}
+        }
+        self
+    }
+}
+
 /// Walks the content folders and loads every note in parallel.
 pub fn load(config: &Config, opts: &LoadOptions) -> (Corpus, Diagnostics) {
     load_cached(config, opts, &mut LoadCache::default())
@@ -208,6 +225,7 @@ pub fn load_cached(
                 return (rel.clone(), c.loaded.clone(), c.diags.clone(), None);
             }
             let (loaded, ds) = load_file(config, opts, *kind, rel);
+            let loaded = loaded.map(|l| l.stamped(now.map(|(t, _)| t)));
             let keep = now.map(|stamp| Cached {
                 stamp,
                 loaded: loaded.clone(),
@@ -645,6 +663,7 @@ impl Parts<'_> {
             body_line: self.body_line,
             heading: self.heading,
             loc: self.loc.clone(),
+            modified: None,
         }
     }
 }

@@ -119,6 +119,24 @@ fn event(out: &mut String, s: &Session, config: &Config, stamp: &str) {
     line("END:VEVENT".into());
 }
 
+/// The `DTSTAMP` of every event: the start of today (UTC) — stable
+/// between rebuilds, as a calendar file that changes on every build would
+/// make every subscriber refetch it all.
+pub fn stamp(now: DateTime<Utc>) -> String {
+    let day = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(now, |d| d.and_utc());
+    utc(day)
+}
+
+/// One session's `VEVENT`, its lines folded and ending in CRLF.
+pub fn event_text(s: &Session, config: &Config, stamp: &str) -> String {
+    let mut out = String::with_capacity(512);
+    event(&mut out, s, config, stamp);
+    out
+}
+
 /// A calendar of `sessions` (indexes into `site.sessions`).
 pub fn calendar(
     site: &Site,
@@ -127,6 +145,16 @@ pub fn calendar(
     sessions: &[usize],
     now: DateTime<Utc>,
 ) -> String {
+    let stamp = stamp(now);
+    let mut events = String::new();
+    for &i in sessions {
+        event(&mut events, &site.sessions[i], config, &stamp);
+    }
+    assemble(config, name, std::iter::once(events.as_str()))
+}
+
+/// A calendar named `name` of the given events (each from [`event_text`]).
+pub fn assemble<'a>(config: &Config, name: &str, events: impl Iterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for l in [
         "BEGIN:VCALENDAR",
@@ -142,15 +170,8 @@ pub fn calendar(
         &mut out,
         &format!("X-WR-TIMEZONE:{}", config.timezone.name()),
     );
-    // The start of today: stable between rebuilds, as a calendar file that
-    // changes on every build would make every subscriber refetch it all.
-    let day = now
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .map_or(now, |d| d.and_utc());
-    let stamp = utc(day);
-    for &i in sessions {
-        event(&mut out, &site.sessions[i], config, &stamp);
+    for e in events {
+        out.push_str(e);
     }
     let _ = write!(out, "END:VCALENDAR\r\n");
     out

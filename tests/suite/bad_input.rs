@@ -371,7 +371,6 @@ fn notes_deleted_while_the_build_reads_them() {
 }
 
 #[test]
-#[ignore = "bug: a note deleted after it was read is published without its sitemap <lastmod>"]
 fn a_note_deleted_after_it_was_read_keeps_its_sitemap_lastmod() {
     deletions_during_builds(true);
 }
