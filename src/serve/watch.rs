@@ -83,10 +83,13 @@ pub struct Change {
     pub everything: bool,
     /// cairn.yaml changed and is now invalid (the previous one stays).
     pub config_error: Option<crate::diag::Diagnostic>,
+    /// Other paths in content folders, and whether this burst created
+    /// them: settled when the burst is over (see [`Change::settle`]).
+    others: Vec<(PathBuf, bool)>,
 }
 
 impl Change {
-    fn add(&mut self, config: &Config, root: &Path, path: &Path) {
+    fn add(&mut self, config: &Config, root: &Path, path: &Path, created: bool) {
         let rel = crate::live::relative(root, path);
         let is_md = rel
             .extension()
@@ -97,8 +100,30 @@ impl Change {
             if !self.notes.contains(&rel) {
                 self.notes.push(rel);
             }
+        } else if in_content {
+            match self.others.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, c)) => *c |= created,
+                None => self.others.push((path.to_path_buf(), created)),
+            }
         } else {
             self.everything = true;
+        }
+    }
+
+    /// Once the burst is over, decides about the other paths in content
+    /// folders. cairn reads only markdown there, so a file that is there
+    /// now changes nothing, and neither does one this burst created and
+    /// removed again (`sed -i` and editors that save through a temporary
+    /// file beside the note). A folder, or a path that went away without
+    /// this burst creating it (a folder moved out, with its notes), makes
+    /// the whole site be read again.
+    fn settle(&mut self) {
+        for (path, created) in std::mem::take(&mut self.others) {
+            let all = match std::fs::symlink_metadata(&path) {
+                Ok(meta) => meta.is_dir(),
+                Err(_) => !created,
+            };
+            self.everything |= all;
         }
     }
 }
@@ -126,10 +151,11 @@ pub fn watch(
     let paths = |config: &Config, ev: &notify::Result<notify::Event>, change: &mut Change| {
         match ev {
             Ok(ev) if relevant(config, &Ok(ev.clone())) => {
+                let created = matches!(ev.kind, notify::EventKind::Create(_));
                 for p in &ev.paths {
                     let p = crate::output::absolute(p);
                     if is_relevant(config, &root, &p) {
-                        change.add(config, &root, &p);
+                        change.add(config, &root, &p, created);
                     }
                 }
             }
@@ -163,6 +189,7 @@ pub fn watch(
                 Err(d) => change.config_error = Some(d),
             }
         }
+        change.settle();
         change.everything |= config_changed;
         rebuild(&config, &change);
     }
@@ -184,5 +211,35 @@ mod tests {
             assert!(is_temporary(Path::new(p)), "{p}");
         }
         assert!(!is_temporary(Path::new("a/note.md")));
+    }
+
+    #[test]
+    fn other_files_in_content_folders_count_only_as_folders_or_when_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("cairn.yaml"), "title: T\n").unwrap();
+        std::fs::create_dir_all(root.join("content/sessions/2026")).unwrap();
+        std::fs::write(root.join("content/sessions/notes.txt"), "x").unwrap();
+        let config = Config::load(root).unwrap();
+        let settled = |path: &str, created: bool| {
+            let mut c = Change::default();
+            c.add(&config, root, &root.join(path), created);
+            c.settle();
+            c.everything
+        };
+        // A temporary file made and renamed away within the burst.
+        assert!(!settled("content/sessions/sed1Xk2a", true));
+        // A file cairn does not read, still there.
+        assert!(!settled("content/sessions/notes.txt", false));
+        // A folder (new, or renamed into place): read the site again.
+        assert!(settled("content/sessions/2026", true));
+        // Gone without being made now: perhaps a folder moved away.
+        assert!(settled("content/sessions/2019", false));
+        // A note is a note, whatever happens to it.
+        let mut c = Change::default();
+        c.add(&config, root, &root.join("content/sessions/a.md"), true);
+        c.settle();
+        assert!(!c.everything);
+        assert_eq!(c.notes, vec![PathBuf::from("content/sessions/a.md")]);
     }
 }
