@@ -77,14 +77,7 @@ fn prepare(config: &Config, opts: &BuildOptions, diags: &mut Diagnostics) -> Pre
     timer.lap("link");
     diags.extend(render_bodies(&mut site, config, None));
     timer.lap("markdown");
-    let history = if config.git {
-        crate::git::history(&config.root).unwrap_or_else(|d| {
-            diags.push(d);
-            Default::default()
-        })
-    } else {
-        Default::default()
-    };
+    let history = history(config, diags);
     timer.lap("git");
     Prepared {
         theme,
@@ -163,6 +156,18 @@ pub fn build_to(
         }
         Err(e) => (written, diags, Some(e)),
     }
+}
+
+/// Who last changed each note, when the site asks for it (`git: true`);
+/// without git history, one warning and no names.
+pub(crate) fn history(config: &Config, diags: &mut Diagnostics) -> crate::git::History {
+    if !config.git {
+        return Default::default();
+    }
+    crate::git::history(&config.root).unwrap_or_else(|d| {
+        diags.push(d);
+        Default::default()
+    })
 }
 
 /// The stage the build is in, for the progress bar: (index, name).

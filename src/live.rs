@@ -89,14 +89,7 @@ impl LiveSite {
             }
         };
         let mut diags = Diagnostics::new();
-        let history = if config.git {
-            crate::git::history(&config.root).unwrap_or_else(|d| {
-                diags.push(d);
-                Default::default()
-            })
-        } else {
-            Default::default()
-        };
+        let history = crate::build::history(config, &mut diags);
         let mut live = LiveSite {
             config: config.clone(),
             opts,
@@ -191,15 +184,7 @@ impl LiveSite {
             _ => all,
         };
         let sink = MemorySink(std::sync::Mutex::new(Default::default()));
-        let (paths, render_diags) = render::render_pages(
-            &site,
-            &self.config,
-            &self.theme,
-            self.opts.now,
-            &self.history,
-            &jobs,
-            &sink,
-        );
+        let (paths, render_diags) = self.render_jobs(&site, &jobs, &sink);
         diags.extend(render_diags);
         timer.lap("render");
         if diags.has_errors() {
@@ -383,6 +368,25 @@ impl LiveSite {
     /// puts them in place in the linked site, renders their bodies and
     /// the pages that show what changed, and patches feeds and search.
     /// `None` when the edit needs the full way (nothing is changed then).
+    /// Renders `jobs` of `site` into `sink` with this server's theme,
+    /// clock and history.
+    fn render_jobs(
+        &self,
+        site: &Site,
+        jobs: &[Job],
+        sink: &MemorySink,
+    ) -> (Vec<String>, Vec<Diagnostic>) {
+        render::render_pages(
+            site,
+            &self.config,
+            &self.theme,
+            self.opts.now,
+            &self.history,
+            jobs,
+            sink,
+        )
+    }
+
     fn patch(
         &mut self,
         changed: &[PathBuf],
@@ -485,15 +489,7 @@ impl LiveSite {
         let jobs: Vec<Job> = wanted.into_iter().collect();
         timer.lap("link");
         let sink = MemorySink(std::sync::Mutex::new(Default::default()));
-        let (_, render_diags) = render::render_pages(
-            site,
-            &self.config,
-            &self.theme,
-            self.opts.now,
-            &self.history,
-            &jobs,
-            &sink,
-        );
+        let (_, render_diags) = self.render_jobs(site, &jobs, &sink);
         diags.extend(render_diags);
         timer.lap("render");
         if diags.has_errors() {
@@ -618,46 +614,30 @@ fn new_body(
     target: Target,
     doc: &NewDoc,
 ) -> Option<(Body, Vec<Diagnostic>)> {
-    let (d_body, source, body_line, heading, title, url): (
-        &str,
-        &Path,
-        usize,
-        &Option<String>,
-        &str,
-        &str,
-    ) = match (doc, target) {
+    // What the markdown stage needs of a note: its text, file, first body
+    // line and first heading.
+    fn parts<M>(d: &content::Doc<M>) -> (&str, &Path, usize, &Option<String>) {
+        (&d.body, &d.source, d.body_line, &d.heading)
+    }
+    let ((d_body, source, body_line, heading), title, url): (_, &str, &str) = match (doc, target) {
         (NewDoc::Session(n), Target::Session(i)) => (
-            &n.doc.body,
-            &n.doc.source,
-            n.doc.body_line,
-            &n.doc.heading,
+            parts(&n.doc),
             &site.sessions[i].title,
             &site.sessions[i].url,
         ),
         (NewDoc::Member(n), Target::Person(i)) => (
-            &n.doc.body,
-            &n.doc.source,
-            n.doc.body_line,
-            &n.doc.heading,
+            parts(&n.doc),
             &site.people[i].name,
             site.people[i].url.as_deref()?,
         ),
         (NewDoc::Community(n), Target::Community(i)) => (
-            &n.doc.body,
-            &n.doc.source,
-            n.doc.body_line,
-            &n.doc.heading,
+            parts(&n.doc),
             &site.communities[i].name,
             &site.communities[i].url,
         ),
-        (NewDoc::Page(n), Target::Page(i)) => (
-            &n.doc.body,
-            &n.doc.source,
-            n.doc.body_line,
-            &n.doc.heading,
-            &site.pages[i].title,
-            &site.pages[i].url,
-        ),
+        (NewDoc::Page(n), Target::Page(i)) => {
+            (parts(&n.doc), &site.pages[i].title, &site.pages[i].url)
+        }
         _ => return None,
     };
     let root = crate::slug::root_of(url);
