@@ -52,55 +52,147 @@ fn split_due(text: &str) -> (String, Option<Result<NaiveDate, String>>) {
 }
 
 /// Every action item of a body whose first line is file line `first_line`.
-/// Task list items are found by the markdown parser itself, so items in
-/// code blocks, HTML blocks or comments are not items, exactly as they are
-/// not rendered as items.
+/// Task list items are found as the markdown parser finds them, so items
+/// in code blocks, HTML blocks or comments are not items, exactly as they
+/// are not rendered as items. Most notes are simple enough for a reading
+/// line by line that gives the same answer ([`scan_lines`]); the others
+/// are parsed.
 pub fn scan(body: &str, first_line: usize) -> Vec<RawAction> {
-    let mut out = Vec::new();
     if !body.contains("] @") {
-        return out;
+        return Vec::new();
     }
+    scan_lines(body, first_line).unwrap_or_else(|| scan_parsed(body, first_line))
+}
+
+/// The action item whose task marker spans `marker` (byte offsets in
+/// `body`), on file line `line`; `None` when no `@owner` follows it.
+fn item(body: &str, marker: std::ops::Range<usize>, done: bool, line: usize) -> Option<RawAction> {
+    let line_start = body[..marker.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = body[marker.end..]
+        .find('\n')
+        .map_or(body.len(), |i| marker.end + i);
+    let rest = body[marker.end..line_end].trim_start();
+    let (owner, text) = split_owner(rest)?;
+    let at = line_end - rest.len();
+    let column = body[line_start..at].chars().count() + 1;
+    let written = rest.len() - text.len();
+    let (text, due) = split_due(text);
+    let text = text
+        .trim_start_matches([':', '-', '–', '—', ','])
+        .trim()
+        .to_string();
+    Some(RawAction {
+        owner: owner.trim().to_string(),
+        text,
+        due,
+        done,
+        span: Span::new(line, column, rest[..written].chars().count()),
+    })
+}
+
+/// The markdown parser's task list markers.
+fn scan_parsed(body: &str, first_line: usize) -> Vec<RawAction> {
+    let mut out = Vec::new();
     let parser = pulldown_cmark::Parser::new_ext(body, pulldown_cmark::Options::ENABLE_TASKLISTS);
-    // Line numbers are counted on from the previous item, not from the top
-    // for each one: that was quadratic (20 s for 72 000 items, found while
-    // timing the fuzz target on large inputs).
     let (mut counted_to, mut newlines) = (0, 0);
     for (event, range) in parser.into_offset_iter() {
         let pulldown_cmark::Event::TaskListMarker(done) = event else {
             continue;
         };
-        let line_start = body[..range.start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = body[range.end..]
-            .find('\n')
-            .map_or(body.len(), |i| range.end + i);
-        let rest = body[range.end..line_end].trim_start();
-        let Some((owner, text)) = split_owner(rest) else {
-            continue;
-        };
-        // `rest` is a suffix of the line: it starts where the owner does.
-        let at = line_end - rest.len();
-        let column = body[line_start..at].chars().count() + 1;
-        let written = rest.len() - text.len();
-        let (text, due) = split_due(text);
-        let text = text
-            .trim_start_matches([':', '-', '–', '—', ','])
-            .trim()
-            .to_string();
         if range.start < counted_to {
             (counted_to, newlines) = (0, 0);
         }
         newlines += body[counted_to..range.start].matches('\n').count();
         counted_to = range.start;
-        let line = first_line + newlines;
-        out.push(RawAction {
-            owner: owner.trim().to_string(),
-            text,
-            due,
-            done,
-            span: Span::new(line, column, rest[..written].chars().count()),
-        });
+        out.extend(item(body, range, done, first_line + newlines));
     }
     out
+}
+
+/// The same as [`scan_parsed`] read line by line, for bodies where that is
+/// sure to agree with the parser; `None` for any other body. A body is
+/// simple when no line, outside fenced code blocks that open and close at
+/// the left margin, starts (after at most three spaces) with `<` (HTML),
+/// a tab or four spaces (indented code, or list content deep enough to
+/// need the parser), or a fence anywhere but the margin; and when every
+/// line with a task marker and an `@` is a `-`, `*` or `+` item at the
+/// margin or up to three spaces in (ordered items may or may not interrupt
+/// a paragraph, and quoted ones may be lazy lines: both go to the parser).
+/// Such an item is a task list item wherever it stands: a bullet item
+/// interrupts a paragraph, and ends a table or a block quote.
+fn scan_lines(body: &str, first_line: usize) -> Option<Vec<RawAction>> {
+    let mut out = Vec::new();
+    // The open fence: its character and length.
+    let mut fence: Option<(u8, usize)> = None;
+    let mut at = 0;
+    for (n, raw) in body.split('\n').enumerate() {
+        let start = at;
+        at += raw.len() + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[indent..];
+        let fence_len = |c: u8| rest.bytes().take_while(|&b| b == c).count();
+        if let Some((c, len)) = fence {
+            // Inside a fence only its closing line counts.
+            if indent < 4 && fence_len(c) >= len && rest[fence_len(c)..].trim().is_empty() {
+                fence = None;
+            }
+            continue;
+        }
+        if rest.starts_with('\t') || (indent >= 4 && !rest.is_empty()) {
+            return None;
+        }
+        for c in [b'`', b'~'] {
+            if fence_len(c) >= 3 {
+                // Indented, a fence may belong to a list item and end with
+                // it; with a backtick in its info string, it is no fence.
+                if indent > 0 || (c == b'`' && rest[fence_len(c)..].contains('`')) {
+                    return None;
+                }
+                fence = Some((c, fence_len(c)));
+            }
+        }
+        if fence.is_some() {
+            continue;
+        }
+        if rest.starts_with('<') || line.contains('\t') && line.contains("] @") {
+            return None;
+        }
+        if !line.contains("] @") {
+            continue;
+        }
+        let bytes = rest.as_bytes();
+        if !matches!(bytes.first(), Some(b'-' | b'*' | b'+')) {
+            // A quoted, ordered or otherwise placed `] @`: the parser knows.
+            if line.contains("[ ] @") || line.contains("[x] @") || line.contains("[X] @") {
+                return None;
+            }
+            continue;
+        }
+        let after = &rest[1..];
+        let spaces = after.len() - after.trim_start_matches(' ').len();
+        let marker = &after[spaces..];
+        if spaces == 0 || spaces > 4 || marker.len() < 4 {
+            if line.contains("[ ] @") || line.contains("[x] @") || line.contains("[X] @") {
+                return None;
+            }
+            continue;
+        }
+        let done = match &marker.as_bytes()[..4] {
+            b"[ ] " => false,
+            b"[x] " | b"[X] " => true,
+            _ => {
+                if marker.contains("] @") {
+                    return None;
+                }
+                continue;
+            }
+        };
+        let from = start + indent + 1 + spaces;
+        out.extend(item(body, from..from + 3, done, first_line + n));
+    }
+    // An unclosed fence runs to the end: the parser agrees.
+    Some(out)
 }
 
 #[cfg(test)]
@@ -143,6 +235,79 @@ mod tests {
         assert_eq!(a[49_999].span, Span::new(4 + 2 * 49_999, 7, 2));
         // Quadratic, this took minutes in a debug build.
         assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+
+    /// Bodies made of lines that are easy to get wrong; the line reading
+    /// must give what the parser gives, or step aside.
+    #[test]
+    fn reading_lines_agrees_with_the_parser() {
+        const LINES: &[&str] = &[
+            "- [ ] @dana-kim send the survey (due 2026-04-01)",
+            "- [x] @\"Inès Ferrand\" book the room",
+            "* [X] @eli call back",
+            "+ [ ] @a x",
+            "  - [ ] @nested two spaces",
+            "   - [ ] @three spaces",
+            "    - [ ] @four spaces",
+            "-  [ ] @two after the bullet",
+            "-     [ ] @five after the bullet",
+            "1. [ ] @ordered",
+            "2) [ ] @ordered later",
+            "> - [ ] @quoted",
+            "> quote",
+            ">",
+            "- [ ]@glued",
+            "- [ ] nobody",
+            "- [a] @not a task",
+            "-\t[ ] @tab",
+            "\t- [ ] @tab first",
+            "text - [ ] @inline",
+            "Some paragraph text.",
+            "",
+            "",
+            "```",
+            "```rust",
+            "~~~",
+            "````",
+            "  ```",
+            "``` a`b",
+            "<!-- a comment",
+            "-->",
+            "<div>",
+            "</div>",
+            "| a | b |",
+            "|---|---|",
+            "| 1 | 2 |",
+            "---",
+            "===",
+            "# Heading",
+            "- plain item",
+            "    indented code",
+            "[^1]: a footnote",
+            "- [ ] @x\r",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut fast, mut total) = (0, 0);
+        for _ in 0..20_000 {
+            let len = 1 + next(12);
+            let body: String = (0..len)
+                .map(|_| LINES[next(LINES.len())])
+                .collect::<Vec<_>>()
+                .join("\n");
+            total += 1;
+            if let Some(lines) = scan_lines(&body, 7) {
+                fast += 1;
+                assert_eq!(lines, scan_parsed(&body, 7), "{body:?}");
+            }
+        }
+        // The line reading must still take most bodies.
+        assert!(fast * 5 > total, "{fast} of {total}");
     }
 
     #[test]
