@@ -437,14 +437,7 @@ pub(crate) fn render_bodies(
     backlinks.sort();
     backlinks.dedup();
     for (to, from) in backlinks {
-        let list = match to {
-            Target::Session(i) => &mut site.sessions[i].backlinks,
-            Target::Person(i) => &mut site.people[i].backlinks,
-            Target::Community(i) => &mut site.communities[i].backlinks,
-            Target::Page(i) => &mut site.pages[i].backlinks,
-            Target::Topic(i) => &mut site.topics[i].backlinks,
-        };
-        list.push(from);
+        site.backlinks_mut(to).push(from);
     }
     diags
 }

@@ -68,6 +68,7 @@ pub struct LiveSite {
 }
 
 /// What an update did.
+#[derive(Default)]
 pub struct Update {
     /// Output paths that were written or removed; empty when the build
     /// failed (the previous files stay).
@@ -168,12 +169,8 @@ impl LiveSite {
             .extend(render_bodies(&mut site, &self.config, Some(&mut self.bodies)).into_vec());
         diags.extend(note_diags.iter().cloned());
         timer.lap("markdown");
-        let nothing = Update {
-            changed: Vec::new(),
-            rendered: 0,
-        };
         if diags.has_errors() {
-            return (nothing, diags);
+            return (Update::default(), diags);
         }
         let all = render::jobs(&site);
         let jobs: Vec<Job> = match (&self.site, changed.is_empty()) {
@@ -188,7 +185,7 @@ impl LiveSite {
         diags.extend(render_diags);
         timer.lap("render");
         if diags.has_errors() {
-            return (nothing, diags);
+            return (Update::default(), diags);
         }
         // Pages that are no longer there: those of notes that changed, and
         // list pages not rendered again.
@@ -410,24 +407,8 @@ impl LiveSite {
                 Target::Topic(_) => return None,
             };
             let (text, modified) = read_note(&self.config.root, rel)?;
-            let (mut corpus, load_diags) =
-                content::load_note_text(&self.config, &load_opts, kind, rel, &text);
-            corpus
-                .sessions
-                .iter_mut()
-                .for_each(|s| s.doc.modified = modified);
-            corpus
-                .members
-                .iter_mut()
-                .for_each(|m| m.doc.modified = modified);
-            corpus
-                .communities
-                .iter_mut()
-                .for_each(|c| c.doc.modified = modified);
-            corpus
-                .pages
-                .iter_mut()
-                .for_each(|p| p.doc.modified = modified);
+            let (corpus, load_diags) =
+                content::load_note_text(&self.config, &load_opts, kind, rel, &text, modified);
             if load_diags.iter().any(Diagnostic::is_error) {
                 return None;
             }
@@ -462,12 +443,8 @@ impl LiveSite {
         let mut diags = Diagnostics::new();
         diags.extend(note_diags.iter().cloned());
         timer.lap("markdown");
-        let nothing = Update {
-            changed: Vec::new(),
-            rendered: 0,
-        };
         if diags.has_errors() {
-            return Some((nothing, diags));
+            return Some((Update::default(), diags));
         }
         let site = self.site.as_mut()?;
         let mut wanted: BTreeSet<Job> = BTreeSet::new();
@@ -497,7 +474,7 @@ impl LiveSite {
             // place already: the next update takes the full way, and
             // renders every page.
             self.good_links = None;
-            return Some((nothing, diags));
+            return Some((Update::default(), diags));
         }
         let now = self.opts.now;
         let (derived, whole) = match self
@@ -747,23 +724,13 @@ fn put_in_place(site: &mut Site, edit: Edit, wanted: &mut BTreeSet<Job>) {
     };
     let links =
         |b: &Body| -> BTreeSet<Target> { b.links.iter().copied().filter(|&x| x != t).collect() };
-    let slot = match t {
-        Target::Session(i) => &mut site.sessions[i].body,
-        Target::Person(i) => &mut site.people[i].body,
-        Target::Community(i) => &mut site.communities[i].body,
-        Target::Page(i) => &mut site.pages[i].body,
-        Target::Topic(_) => return,
+    let Some(slot) = site.body_mut(t) else {
+        return;
     };
     let (old, new) = (links(slot), links(&body));
     *slot = body;
     for &to in old.symmetric_difference(&new) {
-        let list = match to {
-            Target::Session(i) => &mut site.sessions[i].backlinks,
-            Target::Person(i) => &mut site.people[i].backlinks,
-            Target::Community(i) => &mut site.communities[i].backlinks,
-            Target::Page(i) => &mut site.pages[i].backlinks,
-            Target::Topic(i) => &mut site.topics[i].backlinks,
-        };
+        let list = site.backlinks_mut(to);
         // Backlinks are kept sorted, as the build sorts them.
         match (list.binary_search(&t), new.contains(&to)) {
             (Err(at), true) => list.insert(at, t),

@@ -117,6 +117,19 @@ pub struct Corpus {
     pub broken: Vec<String>,
 }
 
+impl Corpus {
+    /// A loaded note, with the others of its kind.
+    fn add(&mut self, loaded: Loaded) {
+        match loaded {
+            Loaded::Session(s) => self.sessions.push(s),
+            Loaded::Member(m) => self.members.push(m),
+            Loaded::Community(c) => self.communities.push(c),
+            Loaded::Page(p) => self.pages.push(p),
+            Loaded::Draft(names) => self.drafts.extend(names),
+        }
+    }
+}
+
 /// Options of one load.
 pub struct LoadOptions {
     pub include_drafts: bool,
@@ -255,13 +268,8 @@ pub fn load_cached(
                 .push(slugify_nonempty(&stem.to_string_lossy()));
         }
         diags.extend(ds);
-        match loaded {
-            Some(Loaded::Session(s)) => corpus.sessions.push(s),
-            Some(Loaded::Member(m)) => corpus.members.push(m),
-            Some(Loaded::Community(c)) => corpus.communities.push(c),
-            Some(Loaded::Page(p)) => corpus.pages.push(p),
-            Some(Loaded::Draft(names)) => corpus.drafts.extend(names),
-            None => {}
+        if let Some(l) = loaded {
+            corpus.add(l);
         }
     }
     cache.found = Some((files, walk_diags));
@@ -602,25 +610,22 @@ fn load_text(
 
 /// Loads `text` as the note `rel` of kind `kind`, exactly as [`load`] does
 /// once a file is read (the BOM and `\r\n` are handled here as the reader
-/// does), into a corpus of at most one document. For the fuzz targets.
-#[doc(hidden)]
-pub fn load_note_text(
+/// does), into a corpus of at most one document, stamped with `modified`,
+/// the file's time as it was read. For `cairn serve`, which reads again
+/// only the notes that changed.
+pub(crate) fn load_note_text(
     config: &Config,
     opts: &LoadOptions,
     kind: Kind,
     rel: &Path,
     text: &str,
+    modified: Option<std::time::SystemTime>,
 ) -> (Corpus, Vec<Diagnostic>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (loaded, diags) = load_text(config, opts, kind, rel, &text.replace("\r\n", "\n"));
     let mut corpus = Corpus::default();
-    match loaded {
-        Some(Loaded::Session(s)) => corpus.sessions.push(s),
-        Some(Loaded::Member(m)) => corpus.members.push(m),
-        Some(Loaded::Community(c)) => corpus.communities.push(c),
-        Some(Loaded::Page(p)) => corpus.pages.push(p),
-        Some(Loaded::Draft(names)) => corpus.drafts.extend(names),
-        None => {}
+    if let Some(l) = loaded {
+        corpus.add(l.stamped(modified));
     }
     (corpus, diags)
 }

@@ -5,7 +5,6 @@ pub mod atom;
 pub mod ics;
 
 use crate::config::Config;
-use crate::content::Doc;
 use crate::content::Status;
 use crate::content::dates::When;
 use crate::model::{Session, Site, Target};
@@ -110,7 +109,7 @@ impl Cache {
             .collect();
         drop(known);
         drop(old);
-        self.refresh_lastmods(site, config, changed);
+        self.refresh_lastmods(site, changed);
 
         let mut out = Vec::new();
         out.push((
@@ -175,16 +174,12 @@ impl Cache {
                 sessions.push(i);
             }
             let date = date_of(match target {
-                Some(Target::Session(i)) => modified_of(config, &site.sessions[i].doc),
-                Some(Target::Person(i)) => site.people[i]
-                    .profile
-                    .as_ref()
-                    .and_then(|d| modified_of(config, d)),
-                Some(Target::Community(i)) => site.communities[i]
-                    .doc
-                    .as_ref()
-                    .and_then(|d| modified_of(config, d)),
-                Some(Target::Page(i)) => modified_of(config, &site.pages[i].doc),
+                Some(Target::Session(i)) => site.sessions[i].doc.modified,
+                Some(Target::Person(i)) => site.people[i].profile.as_ref().and_then(|d| d.modified),
+                Some(Target::Community(i)) => {
+                    site.communities[i].doc.as_ref().and_then(|d| d.modified)
+                }
+                Some(Target::Page(i)) => site.pages[i].doc.modified,
                 _ => None,
             });
             if self.lastmods.get(source) != Some(&date) {
@@ -236,7 +231,7 @@ impl Cache {
 
     /// Keeps the `<lastmod>` of every note of the site, reading again
     /// those of `changed` (all when `None`) and of notes not seen before.
-    fn refresh_lastmods(&mut self, site: &Site, config: &Config, changed: Option<&[PathBuf]>) {
+    fn refresh_lastmods(&mut self, site: &Site, changed: Option<&[PathBuf]>) {
         let mut old = std::mem::take(&mut self.lastmods);
         if let Some(changed) = changed {
             for c in changed {
@@ -250,7 +245,7 @@ impl Cache {
             .par_iter()
             .map(|(_, src, modified)| match old.get(*src) {
                 Some(d) => d.clone(),
-                None => date_of(modified(config)),
+                None => date_of(*modified),
             })
             .collect();
         self.lastmods = sources
@@ -261,37 +256,25 @@ impl Cache {
     }
 }
 
-/// When a note's file last changed.
-fn modified_of<M>(_: &Config, doc: &Doc<M>) -> Option<SystemTime> {
-    doc.modified
-}
-
 /// A time as the sitemap's `<lastmod>` shows it.
 fn date_of(t: Option<SystemTime>) -> Option<String> {
     Some(DateTime::<Utc>::from(t?).format("%Y-%m-%d").to_string())
 }
 
-/// When the note of a page last changed, worked out on demand.
-type Modified<'a> = Box<dyn Fn(&Config) -> Option<SystemTime> + Send + Sync + 'a>;
-
-fn modified<'a, M: Sync>(doc: &'a Doc<M>) -> Modified<'a> {
-    Box::new(move |config| modified_of(config, doc))
-}
-
 /// `(page path, source, when the source changed)` of every page that
 /// shows one note.
-fn sources(site: &Site) -> Vec<(String, &Path, Modified<'_>)> {
+fn sources(site: &Site) -> Vec<(String, &Path, Option<SystemTime>)> {
     let mut out = Vec::new();
     for s in &site.sessions {
         out.push((
             format!("{}index.html", s.url),
             s.doc.source.as_path(),
-            modified(&s.doc),
+            s.doc.modified,
         ));
     }
     for p in &site.people {
         if let (Some(url), Some(d)) = (&p.url, &p.profile) {
-            out.push((format!("{url}index.html"), d.source.as_path(), modified(d)));
+            out.push((format!("{url}index.html"), d.source.as_path(), d.modified));
         }
     }
     for c in &site.communities {
@@ -299,7 +282,7 @@ fn sources(site: &Site) -> Vec<(String, &Path, Modified<'_>)> {
             out.push((
                 format!("{}index.html", c.url),
                 d.source.as_path(),
-                modified(d),
+                d.modified,
             ));
         }
     }
@@ -307,7 +290,7 @@ fn sources(site: &Site) -> Vec<(String, &Path, Modified<'_>)> {
         out.push((
             format!("{}index.html", p.url),
             p.doc.source.as_path(),
-            modified(&p.doc),
+            p.doc.modified,
         ));
     }
     out

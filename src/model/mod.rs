@@ -743,6 +743,28 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
 }
 
 impl Site {
+    /// The rendered body of `t`; `None` for a topic, which has none.
+    pub fn body_mut(&mut self, t: Target) -> Option<&mut Body> {
+        Some(match t {
+            Target::Session(i) => &mut self.sessions[i].body,
+            Target::Person(i) => &mut self.people[i].body,
+            Target::Community(i) => &mut self.communities[i].body,
+            Target::Page(i) => &mut self.pages[i].body,
+            Target::Topic(_) => return None,
+        })
+    }
+
+    /// The pages that link to `t`'s page.
+    pub fn backlinks_mut(&mut self, t: Target) -> &mut Vec<Target> {
+        match t {
+            Target::Session(i) => &mut self.sessions[i].backlinks,
+            Target::Person(i) => &mut self.people[i].backlinks,
+            Target::Community(i) => &mut self.communities[i].backlinks,
+            Target::Page(i) => &mut self.pages[i].backlinks,
+            Target::Topic(i) => &mut self.topics[i].backlinks,
+        }
+    }
+
     /// URL (relative to the root) and title of a target; `None` for people
     /// who must not be linked.
     pub fn target(&self, t: Target) -> (Option<&str>, &str) {
