@@ -45,12 +45,21 @@ pub struct Built {
 struct Prepared {
     theme: Option<Theme>,
     site: Site,
+    /// With `stream`: each session body's print ([`crate::bodies::print`]).
+    prints: Vec<u64>,
     notes: usize,
     history: crate::git::History,
     timer: Timer,
 }
 
-fn prepare(config: &Config, opts: &BuildOptions, diags: &mut Diagnostics) -> Prepared {
+/// With `stream`, sessions are not rendered but let go (see
+/// [`crate::bodies`]).
+fn prepare(
+    config: &Config,
+    opts: &BuildOptions,
+    stream: bool,
+    diags: &mut Diagnostics,
+) -> Prepared {
     let mut timer = Timer::new();
     let theme = match Theme::load(config) {
         Ok(t) => Some(t),
@@ -63,6 +72,7 @@ fn prepare(config: &Config, opts: &BuildOptions, diags: &mut Diagnostics) -> Pre
         include_drafts: opts.include_drafts,
         now: opts.now,
         exclude: opts.exclude.clone(),
+        release_sessions: stream,
     };
     timer.lap("theme");
     let (corpus, load_diags) = content::load(config, &load_opts);
@@ -75,13 +85,20 @@ fn prepare(config: &Config, opts: &BuildOptions, diags: &mut Diagnostics) -> Pre
     let (mut site, link_diags) = model::link(config, corpus);
     diags.extend(link_diags);
     timer.lap("link");
-    diags.extend(render_bodies(&mut site, config, None));
+    let mut prints = Vec::new();
+    diags.extend(render_bodies(
+        &mut site,
+        config,
+        None,
+        stream.then_some(&mut prints),
+    ));
     timer.lap("markdown");
     let history = history(config, diags);
     timer.lap("git");
     Prepared {
         theme,
         site,
+        prints,
         notes,
         history,
         timer,
@@ -91,7 +108,7 @@ fn prepare(config: &Config, opts: &BuildOptions, diags: &mut Diagnostics) -> Pre
 /// Runs every stage and keeps the site in memory (serve, check).
 pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut p = prepare(config, opts, &mut diags);
+    let mut p = prepare(config, opts, false, &mut diags);
     let mut output = None;
     if let Some(theme) = &p.theme {
         let (out, render_diags) = render::render(&p.site, config, theme, opts.now, &p.history);
@@ -127,20 +144,35 @@ pub fn build_to(
     out: &std::path::Path,
 ) -> (Written, Diagnostics, Option<crate::output::WriteError>) {
     let mut diags = Diagnostics::new();
-    let mut p = prepare(config, opts, &mut diags);
+    let mut p = prepare(config, opts, true, &mut diags);
     let mut written = Written {
         notes: p.notes,
         pages: None,
     };
     let Some(theme) = p.theme.as_ref().filter(|_| !diags.has_errors()) else {
+        // Nothing is written, but every error is reported: the sessions'
+        // own (broken links) are found when they are rendered.
+        let reread = crate::bodies::Reread::new(config, &p.prints);
+        let found: Vec<_> = (0..p.site.sessions.len())
+            .into_par_iter()
+            .map(|i| reread.found(&p.site, i).1.diags)
+            .collect();
+        diags.extend(found.into_iter().flatten());
+        diags.extend(reread.into_errors());
         return (written, diags, None);
     };
     let staging = match crate::output::Staging::begin(out) {
         Ok(s) => s,
         Err(e) => return (written, diags, Some(e)),
     };
-    let (pages, render_diags) =
-        render::render_into(&p.site, config, theme, opts.now, &p.history, &staging);
+    let with = render::Pages {
+        config,
+        theme,
+        now: opts.now,
+        history: &p.history,
+        bodies: &crate::bodies::Held,
+    };
+    let (pages, render_diags) = render::render_streamed(&mut p.site, &with, &p.prints, &staging);
     diags.extend(render_diags);
     p.timer.lap("render");
     if diags.has_errors() {
@@ -236,7 +268,7 @@ impl Default for Timer {
 
 /// Whether the note's first heading repeats its title (and so is dropped
 /// from the body: the page shows the title as its one `h1`).
-fn same(heading: &Option<String>, title: &str) -> bool {
+pub(crate) fn same(heading: &Option<String>, title: &str) -> bool {
     heading
         .as_deref()
         .is_some_and(|h| h.trim().to_lowercase() == title.trim().to_lowercase())
@@ -287,11 +319,15 @@ fn link_fingerprint(site: &Site) -> u64 {
 }
 
 /// Renders every markdown body in parallel and records backlinks; with a
-/// cache, reuses what it can and leaves this build's bodies in it.
+/// cache, reuses what it can and leaves this build's bodies in it. With
+/// `stream`, sessions are not rendered: their links are guessed
+/// ([`markdown::guess_links`]), their text let go, and their prints put
+/// there ([`crate::bodies`]).
 pub(crate) fn render_bodies(
     site: &mut Site,
     config: &Config,
     cache: Option<&mut BodyCache>,
+    stream: Option<&mut Vec<u64>>,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let raw = config.raw_html;
@@ -315,6 +351,7 @@ pub(crate) fn render_bodies(
         .as_deref()
         .filter(|c| Some(c.links) == fingerprint)
         .map(|c| c.bodies.lock().unwrap_or_else(|e| e.into_inner()));
+    let streaming = stream.is_some();
     let note = |body: &str, source: &PathBuf, body_line, url: &str, heading: bool| {
         let key = fingerprint.map(|_| hash_of((body, body_line, url, heading)));
         if let (Some(key), Some(old)) = (key, &old)
@@ -351,13 +388,33 @@ pub(crate) fn render_bodies(
         .into_par_iter()
         .zip(s.sessions.par_iter())
         .map(|(text, x)| {
-            note(
+            if streaming {
+                let root = root_of(&x.url);
+                let note = Note {
+                    body: &text,
+                    source: &x.doc.source,
+                    body_line: x.doc.body_line,
+                    root: &root,
+                    strip_title: false,
+                };
+                let (links, print) = match &x.doc.released {
+                    Some(r) => (markdown::resolve_links(s, &note, &r.links), r.print),
+                    None => (markdown::guess_links(s, &note), crate::bodies::print(&text)),
+                };
+                let body = Body {
+                    links,
+                    ..Body::default()
+                };
+                return ((body, Vec::new()), Some(print));
+            }
+            let done = note(
                 &text,
                 &x.doc.source,
                 x.doc.body_line,
                 &x.url,
                 same(&x.doc.heading, &x.title),
-            )
+            );
+            (done, None)
         })
         .collect();
     let people: Vec<_> = s
@@ -414,8 +471,19 @@ pub(crate) fn render_bodies(
             }
             *slot = body;
         };
-    for (i, r) in sessions.into_iter().enumerate() {
+    let mut prints = Vec::new();
+    for (i, (r, print)) in sessions.into_iter().enumerate() {
+        prints.extend(print);
         take(Target::Session(i), r, &mut site.sessions[i].body);
+    }
+    if let Some(stream) = stream {
+        *stream = prints;
+        for x in &mut site.sessions {
+            if let Some(r) = x.doc.released.as_mut() {
+                // Resolved: what is left to know comes from rendering.
+                r.links = Default::default();
+            }
+        }
     }
     for (i, r) in people.into_iter().enumerate() {
         if let Some(r) = r {

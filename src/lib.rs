@@ -6,6 +6,7 @@
 //! [`render::render`] (the graph to pages in memory) →
 //! [`output::write`] (pages to disk, swapped in only when complete).
 
+pub mod bodies;
 pub mod build;
 pub mod cli;
 pub mod config;

@@ -165,8 +165,9 @@ impl LiveSite {
             link_diags.iter().filter_map(|d| d.file.clone()).collect();
         note_diags.extend(link_diags);
         timer.lap("link");
-        note_diags
-            .extend(render_bodies(&mut site, &self.config, Some(&mut self.bodies)).into_vec());
+        note_diags.extend(
+            render_bodies(&mut site, &self.config, Some(&mut self.bodies), None).into_vec(),
+        );
         diags.extend(note_diags.iter().cloned());
         timer.lap("markdown");
         if diags.has_errors() {
@@ -264,6 +265,7 @@ impl LiveSite {
             include_drafts: self.opts.include_drafts,
             now: self.opts.now,
             exclude: self.opts.exclude.clone(),
+            release_sessions: false,
         }
     }
 
@@ -296,10 +298,7 @@ impl LiveSite {
                 .map(|(p, b)| (p, Content::Bytes(b))),
         );
         for (path, content) in files {
-            let bytes = match content {
-                Content::Bytes(b) => b,
-                Content::Copy(from) => std::fs::read(&from).unwrap_or_default(),
-            };
+            let bytes = content.into_bytes().unwrap_or_default();
             if self.files.get(&path).is_none_or(|old| **old != bytes) {
                 self.files.insert(path.clone(), Arc::new(bytes));
                 changed_files.push(path);
@@ -373,15 +372,14 @@ impl LiveSite {
         jobs: &[Job],
         sink: &MemorySink,
     ) -> (Vec<String>, Vec<Diagnostic>) {
-        render::render_pages(
-            site,
-            &self.config,
-            &self.theme,
-            self.opts.now,
-            &self.history,
-            jobs,
-            sink,
-        )
+        let with = render::Pages {
+            config: &self.config,
+            theme: &self.theme,
+            now: self.opts.now,
+            history: &self.history,
+            bodies: &crate::bodies::Held,
+        };
+        render::render_pages(site, &with, jobs, sink)
     }
 
     fn patch(
@@ -927,13 +925,7 @@ mod tests {
                 .unwrap()
                 .files
                 .into_iter()
-                .map(|(k, v)| {
-                    let bytes = match v {
-                        Content::Bytes(b) => b,
-                        Content::Copy(p) => std::fs::read(p).unwrap(),
-                    };
-                    (k, bytes)
-                })
+                .map(|(k, v)| (k, v.into_bytes().unwrap()))
                 .collect()
         }
     }

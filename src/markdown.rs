@@ -421,6 +421,105 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
     (body, diags)
 }
 
+/// What a body's text says it links to, found without parsing it and
+/// before any name is looked up: every `[[name]]`, every `](dest)`, and
+/// the owner of every `- [ ] @owner` item ([`guess_links`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawLinks {
+    names: Vec<String>,
+    paths: Vec<String>,
+    owners: Vec<String>,
+}
+
+/// Reads [`RawLinks`] from a body.
+pub fn raw_links(body: &str) -> RawLinks {
+    let bytes = body.as_bytes();
+    let mut raw = RawLinks::default();
+    for i in memchr::memchr2_iter(b'[', b']', bytes) {
+        let rest = &body[i + 1..];
+        if bytes[i] == b'[' {
+            if let Some(after) = rest.strip_prefix('[')
+                && let Some(end) = after.find("]]")
+            {
+                let inner = &after[..end];
+                let line = &body[body[..i].rfind('\n').map_or(0, |n| n + 1)..];
+                // In a table row, `|` ends the cell: not a link.
+                if !(inner.contains('|') && line.trim_start().starts_with('|')) {
+                    let dest = inner.split('|').next().unwrap_or(inner);
+                    raw.names
+                        .push(dest.split('#').next().unwrap_or(dest).to_string());
+                }
+            }
+        } else if let Some(after) = rest.strip_prefix('(') {
+            let after = after.trim_start_matches([' ', '\t']);
+            let after = after
+                .strip_prefix('\n')
+                .map_or(after, |a| a.trim_start_matches([' ', '\t']));
+            let dest = match after.strip_prefix('<') {
+                Some(a) => a.split(['>', '\n']).next().unwrap_or(""),
+                None => link_destination(after),
+            };
+            let path = dest.split('#').next().unwrap_or(dest).to_ascii_lowercase();
+            if path.ends_with(".md") || path.ends_with(".markdown") {
+                raw.paths.push(dest.to_string());
+            }
+        } else if let Some(after) = rest.strip_prefix(' ')
+            && after.starts_with('@')
+        {
+            let line = after.split('\n').next().unwrap_or(after);
+            if let Some((name, _)) = crate::model::actions::split_owner(line) {
+                raw.owners.push(name.to_string());
+            }
+        }
+    }
+    raw
+}
+
+/// The notes a body links to, guessed from its [`RawLinks`]. Meant to
+/// agree with the links [`render`] finds, so that a build can write each
+/// session's page as soon as its body is rendered; where it does not (a
+/// link in a code block, a reference-style link), the build repairs the
+/// backlinks it got wrong once every body is rendered.
+pub fn resolve_links(site: &Site, note: &Note, raw: &RawLinks) -> Vec<Target> {
+    let mut out: Vec<Target> = raw.names.iter().filter_map(|n| site.resolve(n)).collect();
+    for dest in &raw.paths {
+        if let MdLink::Page(t, _) = rewrite_md_link(site, note, dest) {
+            out.push(t);
+        }
+    }
+    for name in &raw.owners {
+        if let Some(Target::Person(id)) = site.resolve(name)
+            && site.people[id].url.is_some()
+        {
+            out.push(Target::Person(id));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// [`resolve_links`] of the body's [`raw_links`].
+pub fn guess_links(site: &Site, note: &Note) -> Vec<Target> {
+    resolve_links(site, note, &raw_links(note.body))
+}
+
+/// A link destination written without `<>`: up to a space or the `)`
+/// that closes the link (parentheses inside it come in pairs).
+fn link_destination(text: &str) -> &str {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return &text[..i],
+            ')' => depth -= 1,
+            c if c.is_whitespace() => return &text[..i],
+            _ => {}
+        }
+    }
+    text
+}
+
 /// The text after a task list marker: a leading `@owner` becomes a link to
 /// the owner's page (plain text for people without one).
 fn owner_link<'e>(

@@ -16,7 +16,7 @@
 use crate::content::OUTPUT_MARKER;
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -25,6 +25,16 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// Copied from this file at write time.
     Copy(PathBuf),
+}
+
+impl Content {
+    /// The bytes, read from the file for a copy.
+    pub fn into_bytes(self) -> io::Result<Vec<u8>> {
+        match self {
+            Content::Bytes(b) => Ok(b),
+            Content::Copy(p) => std::fs::read(p),
+        }
+    }
 }
 
 /// The whole site in memory: output path (`/`-separated) -> content.
@@ -399,8 +409,8 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
-    /// Files written so far with their marker line (`path\tlength\thash`).
-    written: std::sync::Mutex<Vec<String>>,
+    /// Files written so far, each with its marker line (`path\tlength\thash`).
+    written: std::sync::Mutex<HashMap<String, String>>,
     /// Folders already created.
     dirs: std::sync::Mutex<HashSet<PathBuf>>,
     /// The current output's files: path -> `length\thash`, for files that
@@ -446,7 +456,7 @@ impl Staging {
         Ok(Staging {
             out,
             dir,
-            written: std::sync::Mutex::new(Vec::new()),
+            written: Default::default(),
             dirs: std::sync::Mutex::new(HashSet::new()),
             previous,
             previous_at,
@@ -476,9 +486,14 @@ impl Staging {
         untouched && std::fs::hard_link(&old, dest).is_ok()
     }
 
-    /// Writes one file (callable from many threads).
+    /// Writes one file (callable from many threads; a file written again
+    /// replaces the first version, never writes through it: it may be a
+    /// link to the current output's file).
     pub fn put(&self, path: &str, content: &Content) -> Result<(), WriteError> {
         let dest = self.dir.join(path);
+        if self.written.lock().is_ok_and(|w| w.contains_key(path)) {
+            std::fs::remove_file(&dest).map_err(io_err(&dest))?;
+        }
         if let Some(parent) = dest.parent() {
             let known = self
                 .dirs
@@ -506,14 +521,15 @@ impl Staging {
             }
         };
         if let Ok(mut w) = self.written.lock() {
-            w.push(line);
+            w.insert(path.to_string(), line);
         }
         Ok(())
     }
 
     /// Lists every file in the marker and swaps the new site in.
     pub fn finish(self) -> Result<(), WriteError> {
-        let mut files = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        let written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut files: Vec<String> = written.into_values().collect();
         files.sort();
         let mut marker = String::from(MARKER_HEADER);
         for path in &files {

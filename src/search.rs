@@ -32,6 +32,7 @@
 //! record, the encoded posting lists) so that `cairn serve` re-indexes only
 //! the pages an edit can have changed: see [`SearchIndex::update`].
 
+use crate::bodies::{Held, SessionBodies};
 use crate::model::{Body, Site, Target};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -948,15 +949,23 @@ struct Indexed {
 }
 
 /// Indexes one document: its terms go into `sc`.
-fn index_doc(site: &Site, tz: chrono_tz::Tz, src: Src, sc: &mut Scratch) -> Indexed {
+fn index_doc(
+    site: &Site,
+    tz: chrono_tz::Tz,
+    bodies: &dyn SessionBodies,
+    src: Src,
+    sc: &mut Scratch,
+) -> Indexed {
     let record = |r: Record| html_safe(serde_json::to_vec(&r).unwrap_or_default());
     match src {
         Src::Session(i) => {
             let s = &site.sessions[i];
             let people: Vec<&str> = s.everyone().map(|p| site.people[p].name.as_str()).collect();
-            let summary = s.summary();
+            let body = bodies.body(site, i);
+            let summary = s.summary_with(&body.first_paragraph);
+            let html = &body.html;
             let x = if summary.is_empty() {
-                excerpt(&plain_text(&s.body.html))
+                excerpt(&plain_text(html))
             } else {
                 excerpt(summary)
             };
@@ -973,7 +982,7 @@ fn index_doc(site: &Site, tz: chrono_tz::Tz, src: Src, sc: &mut Scratch) -> Inde
             if let Some(l) = &s.doc.meta.location {
                 sc.add(l.as_str(), 1);
             }
-            sc.add_html(&s.body.html, 1);
+            sc.add_html(html, 1);
             Indexed {
                 record: record(Record {
                     t: &s.title,
@@ -1144,6 +1153,7 @@ fn index_many(
     vocab: &mut Vocab,
     site: &Site,
     tz: chrono_tz::Tz,
+    bodies: &dyn SessionBodies,
     work: &[(Src, u64)],
     keep: bool,
 ) -> Vec<Entry> {
@@ -1164,7 +1174,7 @@ fn index_many(
             let docs = run
                 .iter()
                 .map(|&(src, _)| {
-                    let ix = index_doc(site, tz, src, &mut sc);
+                    let ix = index_doc(site, tz, bodies, src, &mut sc);
                     (ix, sc.take())
                 })
                 .collect();
@@ -1256,9 +1266,11 @@ fn decode(list: &[u8]) -> Vec<(u32, u8)> {
 
 /// Every posting list, by term number, from the documents' terms: a
 /// counting sort, so each list has its documents in order.
-fn all_lists(terms: usize, docs: &[Entry]) -> Vec<Vec<u8>> {
+/// With `take`, each document's terms go once they are in the lists (an
+/// index that will not be updated needs them no more).
+fn all_lists(terms: usize, docs: &mut [Entry], take: bool) -> Vec<Vec<u8>> {
     let mut start = vec![0usize; terms + 1];
-    for d in docs {
+    for d in docs.iter() {
         for &t in d.terms.iter() {
             start[t as usize + 1] += 1;
         }
@@ -1270,12 +1282,16 @@ fn all_lists(terms: usize, docs: &[Entry]) -> Vec<Vec<u8>> {
     let mut flat_docs = vec![0u32; start[terms]];
     let mut flat_weights = vec![0u8; start[terms]];
     let mut next = start.clone();
-    for (n, d) in docs.iter().enumerate() {
+    for (n, d) in docs.iter_mut().enumerate() {
         for (&t, &w) in d.terms.iter().zip(d.weights.iter()) {
             let slot = &mut next[t as usize];
             flat_docs[*slot] = n as u32;
             flat_weights[*slot] = w;
             *slot += 1;
+        }
+        if take {
+            d.terms = Box::default();
+            d.weights = Box::default();
         }
     }
     drop(next);
@@ -1477,19 +1493,24 @@ const MANIFEST: &str = "search/manifest.json";
 impl SearchIndex {
     /// Indexes the whole site.
     pub fn build(site: &Site, tz: chrono_tz::Tz) -> SearchIndex {
-        SearchIndex::build_with(site, tz, true)
+        SearchIndex::build_with(site, tz, &Held, true)
     }
 
     /// Without `keep`, for [`build`]: the index cannot be updated.
-    fn build_with(site: &Site, tz: chrono_tz::Tz, keep: bool) -> SearchIndex {
+    fn build_with(
+        site: &Site,
+        tz: chrono_tz::Tz,
+        bodies: &dyn SessionBodies,
+        keep: bool,
+    ) -> SearchIndex {
         let srcs = sources(site);
         let work: Vec<(Src, u64)> = srcs
             .par_iter()
             .map(|&s| (s, if keep { fingerprint(site, s) } else { 0 }))
             .collect();
         let mut vocab = Vocab::default();
-        let docs = index_many(&mut vocab, site, tz, &work, keep);
-        let mut ix = SearchIndex::assemble(site, tz, vocab, docs);
+        let docs = index_many(&mut vocab, site, tz, bodies, &work, keep);
+        let mut ix = SearchIndex::assemble(site, tz, vocab, docs, keep);
         if keep {
             ix.deps = Deps::of(site);
         }
@@ -1497,8 +1518,15 @@ impl SearchIndex {
     }
 
     /// Posting lists, shards, facets and manifest of indexed documents.
-    fn assemble(site: &Site, tz: chrono_tz::Tz, vocab: Vocab, docs: Vec<Entry>) -> SearchIndex {
-        let lists = all_lists(vocab.terms.len(), &docs);
+    /// Without `keep`, the documents' terms go once they are in the lists.
+    fn assemble(
+        site: &Site,
+        tz: chrono_tz::Tz,
+        vocab: Vocab,
+        mut docs: Vec<Entry>,
+        keep: bool,
+    ) -> SearchIndex {
+        let lists = all_lists(vocab.terms.len(), &mut docs, !keep);
         let mut order: Vec<u32> = (0..lists.len() as u32)
             .filter(|&t| !lists[t as usize].is_empty())
             .collect();
@@ -1631,15 +1659,37 @@ impl SearchIndex {
 
     /// [`SearchIndex::files`], without copying the records.
     pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<(String, Vec<u8>)> = (0..self.shards.len())
-            .into_par_iter()
-            .map(|n| (shard_path(n), self.shard_json(n)))
-            .collect();
-        files.extend(record_files(&self.docs));
-        drop(self.docs);
-        files.push((FACETS.into(), self.facets));
-        files.push((MANIFEST.into(), self.manifest));
+        let files = std::sync::Mutex::new(Vec::new());
+        self.put_files(&|path, bytes| {
+            if let Ok(mut f) = files.lock() {
+                f.push((path, bytes));
+            }
+        });
+        let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.0.cmp(&b.0));
         files
+    }
+
+    /// Gives every file of the index to `put` as soon as it is made (in
+    /// parallel): the index is never in memory twice.
+    pub fn put_files(self, put: &(dyn Fn(String, Vec<u8>) + Sync)) {
+        (0..self.shards.len())
+            .into_par_iter()
+            .for_each(|n| put(shard_path(n), self.shard_json(n)));
+        let SearchIndex {
+            docs,
+            facets,
+            manifest,
+            ..
+        } = self;
+        (0..docs.len().div_ceil(RECORDS))
+            .into_par_iter()
+            .for_each(|b| {
+                let (path, bytes) = record_file(&docs, b);
+                put(path, bytes)
+            });
+        put(FACETS.into(), facets);
+        put(MANIFEST.into(), manifest);
     }
 
     /// Documents whose note is one of `changed` (absolute, or relative to
@@ -1741,7 +1791,7 @@ impl SearchIndex {
         // Terms whose posting list changed.
         let mut moved = vec![false; self.vocab.terms.len()];
         if same_docs {
-            let fresh = index_many(&mut self.vocab, site, tz, &work, true);
+            let fresh = index_many(&mut self.vocab, site, tz, &Held, &work, true);
             self.lists.resize(self.vocab.terms.len(), Vec::new());
             moved.resize(self.vocab.terms.len(), false);
             // (term, document, new weight or 0), then grouped by term.
@@ -1827,7 +1877,7 @@ impl SearchIndex {
                 .filter(|(_, k)| k.is_none())
                 .map(|(w, _)| *w)
                 .collect();
-            let fresh = index_many(&mut self.vocab, site, tz, &redo, true);
+            let fresh = index_many(&mut self.vocab, site, tz, &Held, &redo, true);
             // Records first, against what each number held before.
             let mut next = 0;
             for (n, k) in keep.iter().enumerate() {
@@ -1855,7 +1905,7 @@ impl SearchIndex {
                 .map(Some)
                 .collect();
             let mut fresh = fresh.into_iter();
-            let docs: Vec<Entry> = work
+            let mut docs: Vec<Entry> = work
                 .iter()
                 .zip(&keep)
                 .map(|(&(src, _), k)| match k {
@@ -1867,7 +1917,7 @@ impl SearchIndex {
                     None => fresh.next().expect("one fresh entry per document redone"),
                 })
                 .collect();
-            let lists = all_lists(self.vocab.terms.len(), &docs);
+            let lists = all_lists(self.vocab.terms.len(), &mut docs, false);
             moved = lists
                 .iter()
                 .enumerate()
@@ -1974,7 +2024,41 @@ fn diff_terms(old: &Entry, new: &Entry, n: u32, out: &mut Vec<(u32, u32, u8)>) {
 
 /// Builds every file of the index: `(output path, bytes)`.
 pub fn build(site: &Site, tz: chrono_tz::Tz) -> Vec<(String, Vec<u8>)> {
-    SearchIndex::build_with(site, tz, false).into_files()
+    build_from(site, tz, &Held)
+}
+
+/// [`build`], with the sessions' bodies from `bodies`.
+pub fn build_from(
+    site: &Site,
+    tz: chrono_tz::Tz,
+    bodies: &dyn SessionBodies,
+) -> Vec<(String, Vec<u8>)> {
+    SearchIndex::build_with(site, tz, bodies, false).into_files()
+}
+
+/// Every document of the site indexed, in parallel, before the index is
+/// put together ([`files`]).
+pub struct Documents {
+    vocab: Vocab,
+    docs: Vec<Entry>,
+}
+
+/// Indexes every document of the site, the sessions' bodies from `bodies`.
+pub fn index(site: &Site, tz: chrono_tz::Tz, bodies: &dyn SessionBodies) -> Documents {
+    let work: Vec<(Src, u64)> = sources(site).into_iter().map(|s| (s, 0)).collect();
+    let mut vocab = Vocab::default();
+    let docs = index_many(&mut vocab, site, tz, bodies, &work, false);
+    Documents { vocab, docs }
+}
+
+/// Gives every file of the index of `documents` to `put` as it is made.
+pub fn put_files(
+    site: &Site,
+    tz: chrono_tz::Tz,
+    documents: Documents,
+    put: &(dyn Fn(String, Vec<u8>) + Sync),
+) {
+    SearchIndex::assemble(site, tz, documents.vocab, documents.docs, false).put_files(put)
 }
 
 #[cfg(test)]

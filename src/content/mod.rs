@@ -44,6 +44,20 @@ pub struct Doc<M> {
     /// The file's modification time as it was read (`None` when the note
     /// was not read from a file): the sitemap's `<lastmod>`.
     pub modified: Option<std::time::SystemTime>,
+    /// Set when the body was let go once loaded ([`LoadOptions`]); `body`
+    /// is then empty.
+    pub released: Option<Box<Released>>,
+}
+
+/// What a build keeps of a session whose text it let go as soon as it was
+/// loaded: the text is read again when the session's page is written
+/// ([`crate::bodies`]).
+#[derive(Clone, Debug)]
+pub struct Released {
+    /// [`crate::bodies::print`] of the body.
+    pub print: u64,
+    /// What the body links to, for backlinks before it is rendered.
+    pub links: crate::markdown::RawLinks,
 }
 
 impl<M> Doc<M> {
@@ -137,6 +151,9 @@ pub struct LoadOptions {
     pub now: DateTime<Utc>,
     /// Absolute folders never to read (the output and its staging folders).
     pub exclude: Vec<PathBuf>,
+    /// Let each session's text go once it is loaded (`cairn build`: see
+    /// [`crate::bodies`]).
+    pub release_sessions: bool,
 }
 
 #[derive(Clone)]
@@ -164,7 +181,7 @@ impl Loaded {
 
 /// Walks the content folders and loads every note in parallel.
 pub fn load(config: &Config, opts: &LoadOptions) -> (Corpus, Diagnostics) {
-    load_cached(config, opts, &mut LoadCache::default())
+    load_with(config, opts, None)
 }
 
 /// Notes loaded by an earlier [`load_cached`], kept between rebuilds
@@ -218,14 +235,28 @@ pub fn load_cached(
     opts: &LoadOptions,
     cache: &mut LoadCache,
 ) -> (Corpus, Diagnostics) {
+    load_with(config, opts, Some(cache))
+}
+
+/// [`load`], with or without a cache (a build keeps no copy of its notes).
+fn load_with(
+    config: &Config,
+    opts: &LoadOptions,
+    mut cache: Option<&mut LoadCache>,
+) -> (Corpus, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let (files, walk_diags) = cache.found.take().unwrap_or_else(|| {
+    let caching = cache.is_some();
+    let found = cache.as_mut().and_then(|c| c.found.take());
+    let (files, walk_diags) = found.unwrap_or_else(|| {
         let mut ds = Diagnostics::new();
         let files = discover(config, opts, &mut ds);
         (files, ds.into_iter().collect())
     });
     diags.extend(walk_diags.iter().cloned());
-    let old = std::mem::take(&mut cache.files);
+    let old = cache
+        .as_mut()
+        .map(|c| std::mem::take(&mut c.files))
+        .unwrap_or_default();
     // (file, its note, its diagnostics, what to cache if it was read now)
     type Result1 = (PathBuf, Option<Loaded>, Vec<Diagnostic>, Option<Cached>);
     let results: Vec<Result1> = files
@@ -239,7 +270,7 @@ pub fn load_cached(
             }
             let (loaded, ds) = load_file(config, opts, *kind, rel);
             let loaded = loaded.map(|l| l.stamped(now.map(|(t, _)| t)));
-            let keep = now.map(|stamp| Cached {
+            let keep = now.filter(|_| caching).map(|stamp| Cached {
                 stamp,
                 loaded: loaded.clone(),
                 diags: ds.clone(),
@@ -250,13 +281,15 @@ pub fn load_cached(
     let mut old = old;
     let mut corpus = Corpus::default();
     for (rel, loaded, ds, fresh) in results {
-        match fresh {
-            Some(c) => {
-                cache.files.insert(rel.clone(), c);
-            }
-            None => {
-                if let Some(c) = old.remove(&rel) {
+        if let Some(cache) = cache.as_mut() {
+            match fresh {
+                Some(c) => {
                     cache.files.insert(rel.clone(), c);
+                }
+                None => {
+                    if let Some(c) = old.remove(&rel) {
+                        cache.files.insert(rel.clone(), c);
+                    }
                 }
             }
         }
@@ -272,7 +305,9 @@ pub fn load_cached(
             corpus.add(l);
         }
     }
-    cache.found = Some((files, walk_diags));
+    if let Some(cache) = cache {
+        cache.found = Some((files, walk_diags));
+    }
     (corpus, diags)
 }
 
@@ -451,6 +486,24 @@ fn read_text(config: &Config, rel: &Path) -> Result<String, Diagnostic> {
     } else {
         text
     })
+}
+
+/// The body of note `rel` read again from its file, exactly as [`load`]
+/// read it (BOM removed, `\n` line ends, front matter split off).
+pub(crate) fn read_body(config: &Config, rel: &Path) -> Result<String, Diagnostic> {
+    let mut text = read_text(config, rel)?;
+    let start = match frontmatter::split(&text) {
+        Ok(split) => text.len() - split.body.len(),
+        Err(frontmatter::Unterminated) => {
+            return Err(Diagnostic::error(
+                "frontmatter",
+                "front matter opened on line 1 is never closed",
+            )
+            .in_file(rel));
+        }
+    };
+    text.drain(..start);
+    Ok(text)
 }
 
 fn known_keys(kind: Kind) -> &'static [&'static str] {
@@ -669,6 +722,7 @@ impl Parts<'_> {
             heading: self.heading,
             loc: self.loc.clone(),
             modified: None,
+            released: None,
         }
     }
 }
@@ -896,6 +950,14 @@ fn session(
     };
     let title = doc.title_from(doc.meta.title.as_ref());
     let actions = crate::model::actions::scan(&doc.body, doc.body_line);
+    let mut doc = doc;
+    if opts.release_sessions {
+        doc.released = Some(Box::new(Released {
+            print: crate::bodies::print(&doc.body),
+            links: crate::markdown::raw_links(&doc.body),
+        }));
+        doc.body = std::sync::Arc::from("");
+    }
     Some(SessionDoc {
         doc,
         title,

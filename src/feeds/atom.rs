@@ -39,19 +39,25 @@ fn rfc3339(s: &Session, config: &Config) -> String {
 }
 
 /// Sessions already held or cancelled, newest first.
-pub fn feed(site: &Site, config: &Config, now: DateTime<Utc>) -> String {
+pub fn feed(
+    site: &Site,
+    config: &Config,
+    now: DateTime<Utc>,
+    bodies: &dyn crate::bodies::SessionBodies,
+) -> String {
     let tz = config.timezone;
-    let entries: Vec<&Session> = site
+    let entries: Vec<(usize, &Session)> = site
         .sessions
         .iter()
+        .enumerate()
         .rev()
-        .filter(|s| s.when.instant(tz) <= now)
+        .filter(|(_, s)| s.when.instant(tz) <= now)
         .take(config.feed_limit)
         .collect();
     let base = &config.base_url;
     let updated = entries
         .first()
-        .map_or_else(|| now.to_rfc3339(), |s| rfc3339(s, config));
+        .map_or_else(|| now.to_rfc3339(), |(_, s)| rfc3339(s, config));
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = writeln!(
@@ -84,7 +90,7 @@ pub fn feed(site: &Site, config: &Config, now: DateTime<Utc>) -> String {
         "  <generator version=\"{}\">cairn</generator>",
         env!("CARGO_PKG_VERSION")
     );
-    for s in entries {
+    for (i, s) in entries {
         let url = format!("{base}{}", s.url);
         let _ = writeln!(x, "  <entry>");
         let _ = writeln!(x, "    <title>{}</title>", xml_escape(&s.title));
@@ -122,7 +128,11 @@ pub fn feed(site: &Site, config: &Config, now: DateTime<Utc>) -> String {
             let _ = writeln!(x, "    <summary>{}</summary>", xml_escape(summary));
         }
         if config.feed_content == FeedContent::Full {
-            let html = absolute_links(&s.body.html, base, &crate::slug::root_of(&s.url));
+            let html = absolute_links(
+                &bodies.body(site, i).html,
+                base,
+                &crate::slug::root_of(&s.url),
+            );
             let _ = writeln!(
                 x,
                 "    <content type=\"html\" xml:base=\"{}\">{}</content>",

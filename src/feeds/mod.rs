@@ -4,6 +4,7 @@
 pub mod atom;
 pub mod ics;
 
+use crate::bodies::{Held, SessionBodies};
 use crate::config::Config;
 use crate::content::Status;
 use crate::content::dates::When;
@@ -23,8 +24,9 @@ pub fn render(
     config: &Config,
     pages: &[String],
     now: DateTime<Utc>,
+    bodies: &dyn SessionBodies,
 ) -> Vec<(String, Vec<u8>)> {
-    Cache::default().render(site, config, pages, now, None)
+    Cache::default().render_from(site, config, pages, now, None, bodies)
 }
 
 /// What the machine-readable files are made of, kept between rebuilds by
@@ -83,6 +85,19 @@ impl Cache {
         now: DateTime<Utc>,
         changed: Option<&[PathBuf]>,
     ) -> Vec<(String, Vec<u8>)> {
+        self.render_from(site, config, pages, now, changed, &Held)
+    }
+
+    /// [`Cache::render`], with the sessions' body HTML from `bodies`.
+    fn render_from(
+        &mut self,
+        site: &Site,
+        config: &Config,
+        pages: &[String],
+        now: DateTime<Utc>,
+        changed: Option<&[PathBuf]>,
+        bodies: &dyn SessionBodies,
+    ) -> Vec<(String, Vec<u8>)> {
         let stamp = ics::stamp(now);
         let context = context_of(&stamp, config);
         if context != self.context {
@@ -114,7 +129,7 @@ impl Cache {
         let mut out = Vec::new();
         out.push((
             "feed.xml".to_string(),
-            atom::feed(site, config, now).into_bytes(),
+            atom::feed(site, config, now, bodies).into_bytes(),
         ));
         out.push(("calendar.ics".to_string(), self.site_calendar(config)));
         for c in &site.communities {
@@ -190,7 +205,7 @@ impl Cache {
         if !sessions.is_empty() {
             out.push((
                 "feed.xml".to_string(),
-                atom::feed(site, config, now).into_bytes(),
+                atom::feed(site, config, now, &Held).into_bytes(),
             ));
         }
         let mut communities = BTreeSet::new();

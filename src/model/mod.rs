@@ -59,9 +59,14 @@ pub struct Session {
 
 impl Session {
     pub fn summary(&self) -> &str {
+        self.summary_with(&self.body.first_paragraph)
+    }
+
+    /// The summary, given the body's first paragraph.
+    pub fn summary_with<'a>(&'a self, first_paragraph: &'a str) -> &'a str {
         match &self.doc.meta.summary {
             Some(s) if !s.0.is_empty() => &s.0,
-            _ => &self.body.first_paragraph,
+            _ => first_paragraph,
         }
     }
 

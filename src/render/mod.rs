@@ -7,6 +7,7 @@ pub mod html;
 pub mod stats;
 pub mod theme;
 
+use crate::bodies::{Held, SessionBodies};
 use crate::config::Config;
 use crate::content::Status;
 use crate::diag::Diagnostic;
@@ -39,6 +40,7 @@ pub enum Job {
 struct Renderer<'a> {
     history: &'a crate::git::History,
     site: &'a Site,
+    bodies: &'a dyn SessionBodies,
     config: &'a Config,
     theme: &'a Theme,
     ctx: SiteCtx<'a>,
@@ -105,36 +107,47 @@ pub fn render(
     history: &crate::git::History,
 ) -> (Output, Vec<Diagnostic>) {
     let sink = MemorySink(std::sync::Mutex::new(Output::default()));
-    let (_, diags) = render_into(site, config, theme, now, history, &sink);
+    let (_, diags) = render_into(site, config, theme, now, history, &Held, &sink);
     (
         sink.0.into_inner().unwrap_or_else(|e| e.into_inner()),
         diags,
     )
 }
 
-/// Renders every page, feed, index and static file into `sink`; returns
-/// the paths of the rendered pages.
+/// Renders every page, feed, index and static file into `sink`, with the
+/// sessions' body HTML from `bodies`; returns the paths of the rendered
+/// pages.
 pub fn render_into(
     site: &Site,
     config: &Config,
     theme: &Theme,
     now: DateTime<Utc>,
     history: &crate::git::History,
+    bodies: &dyn SessionBodies,
     sink: &dyn Sink,
 ) -> (Vec<String>, Vec<Diagnostic>) {
     // The search index alongside the pages: each fills the cores the other
     // leaves idle (the index's sequential steps, the pages' waits on the disk).
     let ((mut pages, mut diags), search) = rayon::join(
-        || render_pages(site, config, theme, now, history, &jobs(site), sink),
+        || {
+            let pages = Pages {
+                config,
+                theme,
+                now,
+                history,
+                bodies,
+            };
+            render_pages(site, &pages, &jobs(site), sink)
+        },
         || {
             let mut timer = crate::build::Timer::new();
-            let diags = render_search(site, config, sink);
+            let diags = render_search(site, config, bodies, sink);
             timer.lap("search");
             diags
         },
     );
     pages.sort();
-    diags.extend(render_feeds(site, config, &pages, now, sink));
+    diags.extend(render_feeds(site, config, &pages, now, bodies, sink));
     diags.extend(search);
     diags.extend(copy_statics(theme, sink));
     (pages, diags)
@@ -166,17 +179,36 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     jobs
 }
 
+/// What pages are rendered with, besides the site.
+#[derive(Clone, Copy)]
+pub struct Pages<'a> {
+    pub config: &'a Config,
+    pub theme: &'a Theme,
+    pub now: DateTime<Utc>,
+    pub history: &'a crate::git::History,
+    pub bodies: &'a dyn SessionBodies,
+}
+
 /// Renders the given pages, in parallel, into `sink`; returns their paths
 /// (in no particular order).
 pub fn render_pages(
     site: &Site,
-    config: &Config,
-    theme: &Theme,
-    now: DateTime<Utc>,
-    history: &crate::git::History,
+    with: &Pages<'_>,
     jobs: &[Job],
     sink: &dyn Sink,
 ) -> (Vec<String>, Vec<Diagnostic>) {
+    with_renderer(site, with, |r| r.render_jobs(jobs, sink))
+}
+
+/// Calls `f` with a renderer of `site`.
+fn with_renderer<T>(site: &Site, with: &Pages<'_>, f: impl FnOnce(&Renderer<'_>) -> T) -> T {
+    let Pages {
+        config,
+        theme,
+        now,
+        history,
+        bodies,
+    } = *with;
     let generator = concat!("cairn ", env!("CARGO_PKG_VERSION"));
     let dates: Vec<std::sync::OnceLock<(String, String)>> = (0..site.sessions.len())
         .map(|_| std::sync::OnceLock::new())
@@ -184,6 +216,7 @@ pub fn render_pages(
     let r = Renderer {
         history,
         site,
+        bodies,
         config,
         theme,
         ctx: SiteCtx {
@@ -205,36 +238,186 @@ pub fn render_pages(
         paging: std::sync::OnceLock::new(),
         dates: &dates,
     };
-    // `/sessions/` is several pages: one unit of work each.
-    let units: Vec<(Job, usize)> = jobs
+    f(&r)
+}
+
+/// Whether a page shows sessions' summaries (their first paragraphs).
+fn shows_summaries(job: Job) -> bool {
+    matches!(job, Job::Home | Job::Sessions | Job::Community(_))
+}
+
+/// Renders every page, feed, index and static file of a build into `sink`,
+/// as [`render_into`] does, without ever holding every session's HTML (see
+/// [`crate::bodies`]): `site` comes from the markdown stage with the
+/// sessions' links guessed and their text let go, `prints` are their body
+/// prints. Returns the paths of the rendered pages.
+///
+/// 1. The search index takes each session, rendered from its file, and
+///    its page is written then; meanwhile, the pages that show no
+///    session's summary.
+/// 2. Each session's first paragraph goes into the site, and backlinks the
+///    guess got wrong are repaired (their pages rendered again).
+/// 3. The pages that show summaries, the index's files, the feeds.
+pub fn render_streamed(
+    site: &mut Site,
+    with: &Pages<'_>,
+    prints: &[u64],
+    sink: &dyn Sink,
+) -> (Vec<String>, Vec<Diagnostic>) {
+    let mut timer = crate::build::Timer::new();
+    let reread = crate::bodies::Reread::new(with.config, prints);
+    let all = jobs(site);
+    let (later, first): (Vec<Job>, Vec<Job>) = all
         .iter()
-        .flat_map(|&j| {
-            let pages = if j == Job::Sessions {
-                r.paging().pages
-            } else {
-                1
-            };
-            (1..=pages).map(move |n| (j, n))
-        })
-        .collect();
-    let results: Vec<Result<String, Diagnostic>> = units
-        .par_iter()
-        .map(|&(j, n)| {
-            let (path, bytes) = r.job(j, n)?;
+        .copied()
+        .filter(|j| !matches!(j, Job::Session(_)))
+        .partition(|&j| shows_summaries(j));
+    let tz = with.config.timezone;
+
+    // 1.
+    let shared: &Site = site;
+    let (found, mut pages, mut diags, docs) = with_renderer(shared, with, |r| {
+        let written = std::sync::Mutex::new(Vec::new());
+        let write_page = |i: usize, body: &crate::model::Body| {
+            let (path, bytes) = r.session_page(i, body)?;
             sink.put(&path, Content::Bytes(bytes))
                 .map_err(|e| Diagnostic::error("output", e))?;
-            Ok(path)
-        })
-        .collect();
-    let mut diags = Vec::new();
-    let mut pages = Vec::new();
-    for res in results {
-        match res {
-            Ok(path) => pages.push(path),
-            Err(d) => diags.push(d),
+            if let Ok(mut w) = written.lock() {
+                w.push(path);
+            }
+            Ok(())
+        };
+        let streamed = crate::bodies::Streamed::new(&reread, shared.sessions.len(), &write_page);
+        let ((mut pages, mut diags), docs) = rayon::join(
+            || r.render_jobs(&first, sink),
+            || crate::search::index(shared, tz, &streamed),
+        );
+        let (found, errors) = streamed.finish();
+        diags.extend(errors);
+        pages.extend(written.into_inner().unwrap_or_else(|e| e.into_inner()));
+        (found, pages, diags, docs)
+    });
+
+    timer.lap("sessions");
+
+    // 2.
+    let mut again: std::collections::BTreeSet<Target> = Default::default();
+    for (i, found) in found.into_iter().enumerate() {
+        let found = found.unwrap_or_else(|| {
+            // Not asked for by the index: its page goes with the later ones.
+            again.insert(Target::Session(i));
+            reread.found(site, i).1
+        });
+        diags.extend(found.diags);
+        let from = Target::Session(i);
+        let mut real = found.links.clone();
+        real.sort_unstable();
+        real.dedup();
+        real.retain(|&t| t != from);
+        let mut guessed = std::mem::take(&mut site.sessions[i].body.links);
+        guessed.retain(|&t| t != from);
+        for &to in guessed.iter().filter(|t| real.binary_search(t).is_err()) {
+            site.backlinks_mut(to).retain(|&b| b != from);
+            again.insert(to);
         }
+        for &to in real.iter().filter(|t| guessed.binary_search(t).is_err()) {
+            let list = site.backlinks_mut(to);
+            if let Err(at) = list.binary_search(&from) {
+                list.insert(at, from);
+            }
+            again.insert(to);
+        }
+        let body = &mut site.sessions[i].body;
+        body.first_paragraph = found.first_paragraph;
+        body.links = found.links;
     }
+    let mut rest = later;
+    rest.extend(all.iter().copied().filter(|j| {
+        let t = match *j {
+            Job::Session(i) => Target::Session(i),
+            Job::Person(i) => Target::Person(i),
+            Job::Topic(i) => Target::Topic(i),
+            Job::Page(i) => Target::Page(i),
+            _ => return false,
+        };
+        again.contains(&t)
+    }));
+
+    // 3.
+    let shared: &Site = site;
+    let with = Pages {
+        bodies: &reread,
+        ..*with
+    };
+    let ((more, more_diags), search) = rayon::join(
+        || render_pages(shared, &with, &rest, sink),
+        || {
+            let failed = std::sync::Mutex::new(Vec::new());
+            crate::search::put_files(shared, tz, docs, &|path, bytes| {
+                if let Err(e) = sink.put(&path, Content::Bytes(bytes))
+                    && let Ok(mut f) = failed.lock()
+                {
+                    f.push(Diagnostic::error("output", e));
+                }
+            });
+            failed.into_inner().unwrap_or_else(|e| e.into_inner())
+        },
+    );
+    timer.lap("lists");
+    pages.extend(more);
+    pages.sort();
+    pages.dedup();
+    diags.extend(more_diags);
+    diags.extend(search);
+    diags.extend(render_feeds(
+        shared,
+        with.config,
+        &pages,
+        with.now,
+        &reread,
+        sink,
+    ));
+    diags.extend(copy_statics(with.theme, sink));
+    diags.extend(reread.into_errors());
     (pages, diags)
+}
+
+impl Renderer<'_> {
+    /// Renders `jobs` in parallel into `sink`; returns their paths (in no
+    /// particular order).
+    fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> (Vec<String>, Vec<Diagnostic>) {
+        let r = self;
+        // `/sessions/` is several pages: one unit of work each.
+        let units: Vec<(Job, usize)> = jobs
+            .iter()
+            .flat_map(|&j| {
+                let pages = if j == Job::Sessions {
+                    r.paging().pages
+                } else {
+                    1
+                };
+                (1..=pages).map(move |n| (j, n))
+            })
+            .collect();
+        let results: Vec<Result<String, Diagnostic>> = units
+            .par_iter()
+            .map(|&(j, n)| {
+                let (path, bytes) = r.job(j, n)?;
+                sink.put(&path, Content::Bytes(bytes))
+                    .map_err(|e| Diagnostic::error("output", e))?;
+                Ok(path)
+            })
+            .collect();
+        let mut diags = Vec::new();
+        let mut pages = Vec::new();
+        for res in results {
+            match res {
+                Ok(path) => pages.push(path),
+                Err(d) => diags.push(d),
+            }
+        }
+        (pages, diags)
+    }
 }
 
 fn put_all(sink: &dyn Sink, files: impl IntoIterator<Item = (String, Content)>) -> Vec<Diagnostic> {
@@ -252,6 +435,7 @@ pub fn render_feeds(
     config: &Config,
     pages: &[String],
     now: DateTime<Utc>,
+    bodies: &dyn SessionBodies,
     sink: &dyn Sink,
 ) -> Vec<Diagnostic> {
     let indexes: Vec<String> = pages
@@ -259,13 +443,21 @@ pub fn render_feeds(
         .filter(|k| k.ends_with("index.html"))
         .cloned()
         .collect();
-    let files = crate::feeds::render(site, config, &indexes, now);
+    let files = crate::feeds::render(site, config, &indexes, now, bodies);
     put_all(sink, files.into_iter().map(|(p, b)| (p, Content::Bytes(b))))
 }
 
 /// The search index.
-pub fn render_search(site: &Site, config: &Config, sink: &dyn Sink) -> Vec<Diagnostic> {
-    put_search(crate::search::build(site, config.timezone), sink)
+pub fn render_search(
+    site: &Site,
+    config: &Config,
+    bodies: &dyn SessionBodies,
+    sink: &dyn Sink,
+) -> Vec<Diagnostic> {
+    put_search(
+        crate::search::build_from(site, config.timezone, bodies),
+        sink,
+    )
 }
 
 /// Writes files of the search index (all of them, or the `put` of a
@@ -391,6 +583,22 @@ pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 }
 
 impl<'a> Renderer<'a> {
+    /// A session's page, given its rendered body.
+    fn session_page(
+        &self,
+        i: usize,
+        body: &crate::model::Body,
+    ) -> Result<(String, Vec<u8>), Diagnostic> {
+        let sess = &self.site.sessions[i];
+        self.page(
+            "session.html",
+            &sess.url,
+            "sessions",
+            self.session(i, body),
+            Some(&sess.doc.source),
+        )
+    }
+
     /// Page `n` of `job` (only `/sessions/` has more than one).
     fn job(&self, job: Job, n: usize) -> Result<(String, Vec<u8>), Diagnostic> {
         let s = self.site;
@@ -403,16 +611,7 @@ impl<'a> Renderer<'a> {
                 self.session_list(n),
                 None,
             ),
-            Job::Session(i) => {
-                let sess = &s.sessions[i];
-                self.page(
-                    "session.html",
-                    &sess.url,
-                    "sessions",
-                    self.session(i),
-                    Some(&sess.doc.source),
-                )
-            }
+            Job::Session(i) => self.session_page(i, &self.bodies.body(s, i)),
             Job::Members => self.page(
                 "members.html",
                 "members/",
@@ -802,7 +1001,10 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn session(&self, id: usize) -> SessionPage<'a> {
+    fn session<'h>(&self, id: usize, body: &'h crate::model::Body) -> SessionPage<'h>
+    where
+        'a: 'h,
+    {
         let s: &'a Session = &self.site.sessions[id];
         let tz = self.config.timezone;
         SessionPage {
@@ -836,8 +1038,8 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .filter_map(|&t| self.link(Target::Topic(t)))
                 .collect(),
-            summary: s.summary(),
-            content: &s.body.html,
+            summary: s.summary_with(&body.first_paragraph),
+            content: &body.html,
             backlinks: self.backlinks(&s.backlinks),
             prev: s.prev.and_then(|p| self.link(Target::Session(p))),
             next: s.next.and_then(|p| self.link(Target::Session(p))),

@@ -22,4 +22,5 @@ mod search;
 mod serve;
 mod serve_load;
 mod serve_privacy;
+mod streamed;
 mod theme;
