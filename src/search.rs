@@ -583,12 +583,17 @@ impl Scratch {
     }
 
     /// The current document's terms and weights; starts the next one.
-    fn take(&mut self) -> Vec<(u32, u32)> {
-        let acc = &mut self.acc;
-        self.touched
-            .drain(..)
-            .map(|id| (id, std::mem::take(&mut acc[id as usize])))
-            .collect()
+    /// The document's terms (this worker's numbers) and their weights,
+    /// capped at 255: five bytes a term, as the index keeps them.
+    fn take(&mut self) -> (Box<[u32]>, Box<[u8]>) {
+        let weights = self
+            .touched
+            .iter()
+            .map(|&id| std::mem::take(&mut self.acc[id as usize]).min(255) as u8)
+            .collect();
+        let terms = self.touched.as_slice().into();
+        self.touched.clear();
+        (terms, weights)
     }
 }
 
@@ -1166,7 +1171,7 @@ fn index_many(
         .max(8);
     // Per run of documents: the worker's terms, and each document with its
     // (worker's term number, weight) list.
-    type Run = (Vec<Box<str>>, Vec<(Indexed, Vec<(u32, u32)>)>);
+    type Run = (Vec<Box<str>>, Vec<(Indexed, (Box<[u32]>, Box<[u8]>))>);
     let parts: Vec<Run> = work
         .par_chunks(chunk)
         .map(|run| {
@@ -1192,7 +1197,7 @@ fn index_many(
         .flat_map_iter(|(((_, docs), remap), run)| {
             docs.into_iter()
                 .zip(run)
-                .map(move |((ix, list), &(src, print))| Entry {
+                .map(move |((ix, (mut terms, weights)), &(src, print))| Entry {
                     src,
                     url: if keep {
                         src.url(site).into()
@@ -1204,8 +1209,13 @@ fn index_many(
                     year: ix.year,
                     community: ix.community,
                     record: ix.record,
-                    terms: list.iter().map(|&(t, _)| remap[t as usize]).collect(),
-                    weights: list.iter().map(|&(_, w)| w.min(255) as u8).collect(),
+                    terms: {
+                        for t in terms.iter_mut() {
+                            *t = remap[*t as usize];
+                        }
+                        terms
+                    },
+                    weights,
                 })
                 .collect::<Vec<_>>()
         })
