@@ -112,10 +112,14 @@ const THEME_IDS: &[&str] = &[
 pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let lines = Lines::new(note.body, note.body_line);
-    let mut out_events: Vec<Event> = Vec::new();
+    let mut out_events: Vec<Event> = Vec::with_capacity(note.body.len() / 16);
     let mut links = Vec::new();
-    // Heading ids given so far, and the last number tried after each base.
-    let mut ids: HashSet<String> = THEME_IDS.iter().map(|s| s.to_string()).collect();
+    // Heading ids given so far (the theme's own are taken from the start),
+    // and the last number tried after each base.
+    let mut ids: HashSet<String> = HashSet::new();
+    let free = |id: &str, ids: &mut HashSet<String>| {
+        !THEME_IDS.contains(&id) && ids.insert(id.to_string())
+    };
     let mut last_suffix: HashMap<String, usize> = HashMap::new();
     let mut first_paragraph = String::new();
     let mut in_first_paragraph = false;
@@ -198,14 +202,14 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                         };
                         // `base-2` may be taken already, by a heading
                         // `Base 2` or an explicit id: count on until free.
-                        let unique = if ids.insert(base.clone()) {
+                        let unique = if free(&base, &mut ids) {
                             base
                         } else {
                             let n = last_suffix.entry(base.clone()).or_insert(1);
                             loop {
                                 *n += 1;
                                 let candidate = format!("{base}-{n}");
-                                if ids.insert(candidate.clone()) {
+                                if free(&candidate, &mut ids) {
                                     break candidate;
                                 }
                             }
