@@ -1279,44 +1279,44 @@ fn decode(list: &[u8]) -> Vec<(u32, u8)> {
 /// With `take`, each document's terms go once they are in the lists (an
 /// index that will not be updated needs them no more).
 fn all_lists(terms: usize, docs: &mut [Entry], take: bool) -> Vec<Vec<u8>> {
-    let mut start = vec![0usize; terms + 1];
-    for d in docs.iter() {
-        for &t in d.terms.iter() {
-            start[t as usize + 1] += 1;
+    // Each list as [`encode`] writes it, straight from the documents (in
+    // document order): first the exact length of every list, then the
+    // lists, so that no posting is ever held twice.
+    let mut len = vec![0usize; terms];
+    let mut last = vec![0u32; terms];
+    for (n, d) in docs.iter().enumerate() {
+        for (&t, &w) in d.terms.iter().zip(d.weights.iter()) {
+            let t = t as usize;
+            let comma = usize::from(len[t] > 0);
+            len[t] += comma + digits(n as u32 - last[t]) + 1 + digits(u32::from(w));
+            last[t] = n as u32;
         }
     }
-    for t in 0..terms {
-        start[t + 1] += start[t];
-    }
-    // Documents and weights apart: 5 bytes a posting, not a padded 8.
-    let mut flat_docs = vec![0u32; start[terms]];
-    let mut flat_weights = vec![0u8; start[terms]];
-    let mut next = start.clone();
+    let mut lists: Vec<Vec<u8>> = len.iter().map(|&l| Vec::with_capacity(l)).collect();
+    drop(len);
+    last.fill(0);
     for (n, d) in docs.iter_mut().enumerate() {
         for (&t, &w) in d.terms.iter().zip(d.weights.iter()) {
-            let slot = &mut next[t as usize];
-            flat_docs[*slot] = n as u32;
-            flat_weights[*slot] = w;
-            *slot += 1;
+            let out = &mut lists[t as usize];
+            if !out.is_empty() {
+                out.push(b',');
+            }
+            push_num(out, n as u32 - last[t as usize]);
+            out.push(b',');
+            push_num(out, u32::from(w));
+            last[t as usize] = n as u32;
         }
         if take {
             d.terms = Box::default();
             d.weights = Box::default();
         }
     }
-    drop(next);
-    (0..terms)
-        .into_par_iter()
-        .map(|t| {
-            let (a, b) = (start[t], start[t + 1]);
-            encode(
-                flat_docs[a..b]
-                    .iter()
-                    .copied()
-                    .zip(flat_weights[a..b].iter().copied()),
-            )
-        })
-        .collect()
+    lists
+}
+
+/// How many decimal digits [`push_num`] writes for `n`.
+fn digits(n: u32) -> usize {
+    n.checked_ilog10().map_or(1, |l| l as usize + 1)
 }
 
 /// A list with `changes` (document, new weight or 0 for none) applied;
@@ -2074,6 +2074,58 @@ pub fn put_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn posting_lists_are_encoded_as_each_list_alone_would_be() {
+        // Documents with pseudo-random terms and weights, numbers wide
+        // enough for every digit count.
+        let mut x: u64 = 7;
+        let mut next = |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        let terms = 50;
+        let mut docs: Vec<Entry> = (0..3000)
+            .map(|_| {
+                let mut t: Vec<u32> = (0..next(12)).map(|_| next(terms) as u32).collect();
+                t.sort_unstable();
+                t.dedup();
+                let w: Vec<u8> = t.iter().map(|_| next(256) as u8).collect();
+                Entry {
+                    src: Src::Topic(0),
+                    url: "".into(),
+                    source: None,
+                    print: 0,
+                    year: 0,
+                    community: -1,
+                    record: Vec::new(),
+                    terms: t.into(),
+                    weights: w.into(),
+                }
+            })
+            .collect();
+        let expected: Vec<Vec<u8>> = (0..terms as u32)
+            .map(|term| {
+                encode(docs.iter().enumerate().filter_map(|(n, d)| {
+                    let at = d.terms.iter().position(|&t| t == term)?;
+                    Some((n as u32, d.weights[at]))
+                }))
+            })
+            .collect();
+        assert_eq!(all_lists(terms as usize, &mut docs, false), expected);
+        assert!(
+            docs.iter()
+                .all(|d| !d.terms.is_empty() || d.weights.is_empty())
+        );
+        assert_eq!(all_lists(terms as usize, &mut docs, true), expected);
+        assert!(docs.iter().all(|d| d.terms.is_empty()));
+        assert_eq!(
+            [0, 9, 10, 99, 100, 4_294_967_295].map(digits),
+            [1, 1, 2, 2, 3, 10]
+        );
+    }
 
     #[test]
     fn folding_matches_accents_case_and_arabic_forms() {

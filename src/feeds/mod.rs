@@ -18,15 +18,25 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// `(output path, bytes)` of every machine-readable file.
+/// Gives `put` every machine-readable file, `(output path, bytes)`, as it
+/// is made.
 pub fn render(
     site: &Site,
     config: &Config,
     pages: &[String],
     now: DateTime<Utc>,
     bodies: &dyn SessionBodies,
-) -> Vec<(String, Vec<u8>)> {
-    Cache::default().render_from(site, config, pages, now, None, bodies)
+    put: &mut dyn FnMut(String, Vec<u8>),
+) {
+    let to = To { bodies, put };
+    Cache::default().render_from(site, config, pages, now, None, to)
+}
+
+/// Where a render gets the sessions' bodies (the feed's full text) and
+/// where its files go, as each is made.
+struct To<'a> {
+    bodies: &'a dyn SessionBodies,
+    put: &'a mut dyn FnMut(String, Vec<u8>),
 }
 
 /// What the machine-readable files are made of, kept between rebuilds by
@@ -85,7 +95,13 @@ impl Cache {
         now: DateTime<Utc>,
         changed: Option<&[PathBuf]>,
     ) -> Vec<(String, Vec<u8>)> {
-        self.render_from(site, config, pages, now, changed, &Held)
+        let mut out = Vec::new();
+        let to = To {
+            bodies: &Held,
+            put: &mut |p, b| out.push((p, b)),
+        };
+        self.render_from(site, config, pages, now, changed, to);
+        out
     }
 
     /// [`Cache::render`], with the sessions' body HTML from `bodies`.
@@ -96,8 +112,9 @@ impl Cache {
         pages: &[String],
         now: DateTime<Utc>,
         changed: Option<&[PathBuf]>,
-        bodies: &dyn SessionBodies,
-    ) -> Vec<(String, Vec<u8>)> {
+        to: To<'_>,
+    ) {
+        let To { bodies, put } = to;
         let stamp = ics::stamp(now);
         let context = context_of(&stamp, config);
         if context != self.context {
@@ -126,31 +143,29 @@ impl Cache {
         drop(old);
         self.refresh_lastmods(site, changed);
 
-        let mut out = Vec::new();
-        out.push((
+        put(
             "feed.xml".to_string(),
             atom::feed(site, config, now, bodies).into_bytes(),
-        ));
-        out.push(("calendar.ics".to_string(), self.site_calendar(config)));
+        );
+        put("calendar.ics".to_string(), self.site_calendar(config));
         for c in &site.communities {
-            out.push((
+            put(
                 format!("{}calendar.ics", c.url),
                 self.calendar_of(config, c),
-            ));
+            );
         }
-        out.push((
+        put(
             "sitemap.xml".to_string(),
             sitemap(site, config, pages, &self.lastmods).into_bytes(),
-        ));
-        out.push((
+        );
+        put(
             "robots.txt".to_string(),
             format!(
                 "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
                 config.base_url
             )
             .into_bytes(),
-        ));
-        out
+        );
     }
 
     fn site_calendar(&self, config: &Config) -> Vec<u8> {

@@ -443,8 +443,11 @@ pub fn render_feeds(
         .filter(|k| k.ends_with("index.html"))
         .cloned()
         .collect();
-    let files = crate::feeds::render(site, config, &indexes, now, bodies);
-    put_all(sink, files.into_iter().map(|(p, b)| (p, Content::Bytes(b))))
+    let mut diags = Vec::new();
+    crate::feeds::render(site, config, &indexes, now, bodies, &mut |path, bytes| {
+        diags.extend(put_all(sink, [(path, Content::Bytes(bytes))]))
+    });
+    diags
 }
 
 /// The search index.
