@@ -93,6 +93,11 @@ fn tricky() -> Fixture {
             session("2026-06-01", "title: Table\nattendees: [eli-n]\n", "| who | what |\n|---|---|\n| [[dana-kim|Dana]] | lists |\n| [[eli-n\\|Eli]] | notes |\n\n- [ ] @\"Mo Private\" tidy up\n- [x] @eli-n done it\n"),
         )
         .file(
+            // A byte-order mark and CRLF line ends, read twice alike.
+            "content/sessions/2026/2026-08-01-windows.md",
+            "\u{feff}---\r\ntitle: Windows\r\nattendees: [dana-kim]\r\n---\r\nSaved on Windows by [[Dana Kim]].\r\n\r\nSecond paragraph.\r\n",
+        )
+        .file(
             "content/sessions/2026/2026-07-01-escaped.md",
             session("2026-07-01", "title: Escaped\nattendees: [eli-n]\n", "Not a link: \\[[Dana Kim]] nor \\[x](2026-03-06-intro.md).\n\n![a picture](2026-05-01-reference.md)\n"),
         )
@@ -135,7 +140,8 @@ fn backlinks_follow_the_rendered_links_not_the_guess() {
         mentions("members/dana-kim/"),
         vec![
             "sessions/2026-03-06-intro/",
-            "sessions/2026-05-01-reference/"
+            "sessions/2026-05-01-reference/",
+            "sessions/2026-08-01-windows/"
         ]
     );
     assert_eq!(
