@@ -250,7 +250,8 @@ fn shows_summaries(job: Job) -> bool {
 /// as [`render_into`] does, without ever holding every session's HTML (see
 /// [`crate::bodies`]): `site` comes from the markdown stage with the
 /// sessions' links guessed and their text let go, `prints` are their body
-/// prints. Returns the paths of the rendered pages.
+/// prints; `with.bodies` is not used (sessions are read again). Returns the
+/// paths of the rendered pages.
 ///
 /// 1. The search index takes each session, rendered from its file, and
 ///    its page is written then; meanwhile, the pages that show no
@@ -266,6 +267,12 @@ pub fn render_streamed(
 ) -> (Vec<String>, Vec<Diagnostic>) {
     let mut timer = crate::build::Timer::new();
     let reread = crate::bodies::Reread::new(with.config, prints);
+    // A page that asks for a session's body outside its own page gets it
+    // read and rendered again.
+    let with = &Pages {
+        bodies: &reread,
+        ..*with
+    };
     let all = jobs(site);
     let (later, first): (Vec<Job>, Vec<Job>) = all
         .iter()
@@ -345,12 +352,8 @@ pub fn render_streamed(
 
     // 3.
     let shared: &Site = site;
-    let with = Pages {
-        bodies: &reread,
-        ..*with
-    };
     let ((more, more_diags), search) = rayon::join(
-        || render_pages(shared, &with, &rest, sink),
+        || render_pages(shared, with, &rest, sink),
         || {
             let failed = std::sync::Mutex::new(Vec::new());
             crate::search::put_files(shared, tz, docs, &|path, bytes| {
