@@ -196,3 +196,62 @@ fn a_note_changed_since_it_was_loaded_is_an_error_naming_it() {
     assert_eq!(errors[0].code, "changed");
     assert_eq!(errors[0].file.as_deref(), Some(source.as_path()));
 }
+
+/// Pieces of session bodies that link, or look as if they link, in every
+/// way the quick reading of a build can get wrong.
+const PIECES: &[&str] = &[
+    "Plain words, nothing to follow.",
+    "[[ana]] opened the evening.",
+    "[[Bo Chen|Bo]] took notes.",
+    "See [[s1]] and [[s2#what-we-agreed]].",
+    "Read [the first one](2026-01-01-s1.md) again.",
+    "An [odd](<2026-01-02-s2.md>) link, and one to [Ana](../members/ana.md).",
+    "```\n[[ana]] in a fence, [x](2026-01-01-s1.md) too\n```",
+    "    [[bo]] in indented code",
+    "`[[ana]]` and `[y](2026-01-03-s3.md)` in code spans.",
+    "Escaped: \\[[ana]] and \\[z](2026-01-01-s1.md).",
+    "![a picture](2026-01-02-s2.md) is no link.",
+    "A [reference][r] link.\n\n[r]: 2026-01-03-s3.md",
+    "[Bo][] by collapsed reference.\n\n[Bo]: ../members/bo.md",
+    "| who | what |\n|---|---|\n| [[ana|Ana]] | a split cell |\n| [[bo\\|Bo]] | a whole one |",
+    "- [ ] @ana send the notes\n- [x] @\"Bo Chen\" booked the room",
+    "- [ ] @cy a private owner",
+    "> [[s3]] said in a quote",
+    "<div>[[ana]] in raw HTML</div>",
+    "Text [[ana]] then [[nobody-draft]].",
+    "Nested [outer [inner](2026-01-01-s1.md) text](2026-01-02-s2.md).",
+    "A footnote[^1].\n\n[^1]: It mentions [[bo]].",
+    "## A heading with [[ana]]",
+];
+
+#[test]
+fn random_bodies_are_written_as_they_are_held() {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |m: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % m as u64) as usize
+    };
+    for _ in 0..25 {
+        let f = Fixture::new()
+            .file("content/members/ana.md", "---\nname: Ana Lima\n---\nAna runs [[s1]].\n")
+            .file("content/members/bo.md", "---\nname: Bo Chen\n---\n")
+            .file("content/members/cy.md", "---\nname: Cy Private\nprivate: true\n---\n")
+            .file("content/sessions/2026-01-09-draft.md", "---\ndate: 2026-01-09\ntitle: Nobody draft\nslug: nobody-draft\ndraft: true\n---\nHidden.\n");
+        for n in 1..=6 {
+            let body: Vec<&str> = (0..1 + next(6))
+                .map(|_| PIECES[next(PIECES.len())])
+                .collect();
+            f.write(
+                &format!("content/sessions/2026-01-0{n}-s{n}.md"),
+                session(
+                    &format!("2026-01-0{n}"),
+                    &format!("title: S{n}\nslug: s{n}\nattendees: [ana, bo]\n"),
+                    &body.join("\n\n"),
+                ),
+            );
+        }
+        same_files(f.root());
+    }
+}
