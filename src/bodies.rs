@@ -43,12 +43,12 @@ pub struct Reread<'a> {
     /// A print of each session's body as it was loaded ([`print`]): a file
     /// changed since is an error, not a page that disagrees with the rest
     /// of the site.
-    prints: &'a [u64],
+    prints: &'a [u128],
     errors: Mutex<Vec<Diagnostic>>,
 }
 
 impl<'a> Reread<'a> {
-    pub fn new(config: &'a Config, prints: &'a [u64]) -> Reread<'a> {
+    pub fn new(config: &'a Config, prints: &'a [u128]) -> Reread<'a> {
         Reread {
             config,
             prints,
@@ -88,11 +88,12 @@ impl<'a> Reread<'a> {
     }
 
     /// Session `i` rendered from its file, and what the rendering found.
+    /// (The body's links move into what was found.)
     pub fn found(&self, site: &Site, i: usize) -> (Body, Found) {
-        let (body, diags) = self.render(site, i).unwrap_or_else(|d| self.failed(d));
+        let (mut body, diags) = self.render(site, i).unwrap_or_else(|d| self.failed(d));
         let found = Found {
             first_paragraph: body.first_paragraph.clone(),
-            links: body.links.clone(),
+            links: std::mem::take(&mut body.links),
             diags,
         };
         (body, found)
@@ -171,20 +172,10 @@ impl SessionBodies for Streamed<'_> {
     }
 }
 
-/// A quick fingerprint of a body's text (not for hash tables: only to
-/// tell whether a file changed between two reads in one build).
-pub fn print(text: &str) -> u64 {
-    let bytes = text.as_bytes();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-        h = (h.rotate_left(5) ^ w).wrapping_mul(0x0100_0000_01b3_f00d);
-    }
-    for &b in words.remainder() {
-        h = (h.rotate_left(5) ^ b as u64).wrapping_mul(0x0100_0000_01b3_f00d);
-    }
-    h
+/// A fingerprint of a body's text ([`crate::output::hash128`]), to tell
+/// whether a file changed between the two reads of one build.
+pub fn print(text: &str) -> u128 {
+    crate::output::hash128(text.as_bytes())
 }
 
 #[cfg(test)]

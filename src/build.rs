@@ -46,7 +46,7 @@ struct Prepared {
     theme: Option<Theme>,
     site: Site,
     /// With `stream`: each session body's print ([`crate::bodies::print`]).
-    prints: Vec<u64>,
+    prints: Vec<u128>,
     notes: usize,
     history: crate::git::History,
     timer: Timer,
@@ -327,7 +327,7 @@ pub(crate) fn render_bodies(
     site: &mut Site,
     config: &Config,
     cache: Option<&mut BodyCache>,
-    stream: Option<&mut Vec<u64>>,
+    stream: Option<&mut Vec<u128>>,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let raw = config.raw_html;

@@ -702,12 +702,7 @@ fn fingerprint(site: &Site, src: Src) -> u64 {
             for &t in &s.topics {
                 site.topics[t].name.hash(&mut h);
             }
-            s.doc
-                .meta
-                .location
-                .as_ref()
-                .map(|l| l.as_str())
-                .hash(&mut h);
+            s.location().hash(&mut h);
             s.summary().hash(&mut h);
             links(&mut h, &s.body);
         }

@@ -55,7 +55,7 @@ pub struct Doc<M> {
 #[derive(Clone, Debug)]
 pub struct Released {
     /// [`crate::bodies::print`] of the body.
-    pub print: u64,
+    pub print: u128,
     /// What the body links to, for backlinks before it is rendered.
     pub links: crate::markdown::RawLinks,
 }

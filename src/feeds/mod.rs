@@ -72,12 +72,7 @@ fn event_key(s: &Session) -> u64 {
     s.end.hash(&mut h);
     s.title.hash(&mut h);
     s.summary().hash(&mut h);
-    s.doc
-        .meta
-        .location
-        .as_ref()
-        .map(|l| l.as_str())
-        .hash(&mut h);
+    s.location().hash(&mut h);
     s.url.hash(&mut h);
     (s.status == Status::Cancelled).hash(&mut h);
     h.finish()

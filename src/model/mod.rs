@@ -62,6 +62,11 @@ impl Session {
         self.summary_with(&self.body.first_paragraph)
     }
 
+    /// Where it took place, as written.
+    pub fn location(&self) -> Option<&str> {
+        self.doc.meta.location.as_ref().map(|l| l.as_str())
+    }
+
     /// The summary, given the body's first paragraph.
     pub fn summary_with<'a>(&'a self, first_paragraph: &'a str) -> &'a str {
         match &self.doc.meta.summary {

@@ -262,7 +262,7 @@ fn shows_summaries(job: Job) -> bool {
 pub fn render_streamed(
     site: &mut Site,
     with: &Pages<'_>,
-    prints: &[u64],
+    prints: &[u128],
     sink: &dyn Sink,
 ) -> (Vec<String>, Vec<Diagnostic>) {
     let mut timer = crate::build::Timer::new();
@@ -1026,7 +1026,7 @@ impl<'a> Renderer<'a> {
                 }
             }),
             status: s.status,
-            location: s.doc.meta.location.as_ref().map(|l| l.as_str()),
+            location: s.location(),
             community: s.community.and_then(|c| self.link(Target::Community(c))),
             facilitators: s
                 .facilitators

@@ -178,7 +178,7 @@ fn a_note_changed_since_it_was_loaded_is_an_error_naming_it() {
     let source = site.sessions[i].doc.source.clone();
     let text = std::fs::read_to_string(f.root().join(&source)).unwrap();
     let body = text.splitn(3, "---\n").nth(2).unwrap();
-    let mut prints: Vec<u64> = vec![0; site.sessions.len()];
+    let mut prints: Vec<u128> = vec![0; site.sessions.len()];
     prints[i] = cairn::bodies::print(body);
 
     let same = cairn::bodies::Reread::new(&config, &prints);
