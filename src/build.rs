@@ -165,6 +165,7 @@ pub fn build_to(
         Ok(s) => s,
         Err(e) => return (written, diags, Some(e)),
     };
+    p.timer.lap("staging");
     let with = render::Pages {
         config,
         theme,

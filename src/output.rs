@@ -7,11 +7,14 @@
 //! it (unless empty), or one holding files it did not write, and never
 //! writes into the site root or a content folder.
 //!
-//! The marker also gives each file's length and a hash of its bytes. A
-//! rebuild hard-links a file whose new bytes are those of the file in the
-//! current output (same length and hash, not modified since the marker was
-//! written) into the staging folder instead of writing it again: the old
-//! output is only read, and deleting it after the swap frees no file data.
+//! The site a build replaces is kept beside the output as the spare
+//! (`.<output>.cairn-spare`), and the next build starts its staging folder
+//! from it: the marker gives each file's length and a hash of its bytes,
+//! so a file whose new bytes are already there (same length and hash, not
+//! modified since the marker was written) is left alone, any other is
+//! written over in place, and files the new site no longer has are
+//! removed. A rebuild thus creates and deletes almost nothing, and the
+//! current output is only read until the swap.
 
 use crate::content::OUTPUT_MARKER;
 use crate::diag::Diagnostic;
@@ -255,30 +258,46 @@ pub fn hash128(bytes: &[u8]) -> u128 {
 }
 
 fn staging_name(out: &Path, what: &str) -> PathBuf {
-    let name = out
-        .file_name()
+    out.with_file_name(format!(
+        ".{}.cairn-{what}-{}",
+        folder_name(out),
+        std::process::id()
+    ))
+}
+
+/// Where the site before the current one is kept, beside the output
+/// folder, for the next build to write over.
+pub fn spare_name(out: &Path) -> PathBuf {
+    out.with_file_name(format!(".{}.cairn-spare", folder_name(out)))
+}
+
+fn folder_name(out: &Path) -> String {
+    out.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    out.with_file_name(format!(".{name}.cairn-{what}-{}", std::process::id()))
+        .unwrap_or_default()
+}
+
+/// Whether `dir` holds a finished site: a marker that is not a staging
+/// folder's.
+fn is_finished_site(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join(OUTPUT_MARKER)).is_ok_and(|m| !m.starts_with(STAGING_HEADER))
 }
 
 /// Removes leftovers of builds that were killed: staging folders and old
 /// outputs, each only if it carries cairn's marker. An old output whose
-/// swap never finished is put back first.
+/// swap never finished is put back first. The spare (a finished site) is
+/// kept.
 fn clean_leftovers(out: &Path) -> Result<(), WriteError> {
     let Some(parent) = out.parent() else {
         return Ok(());
     };
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let prefix = format!(".{}.cairn-", folder_name(out));
     let Ok(entries) = std::fs::read_dir(parent) else {
         return Ok(());
     };
     for e in entries.flatten() {
         let fname = e.file_name().to_string_lossy().into_owned();
-        let Some(rest) = fname.strip_prefix(&format!(".{name}.cairn-")) else {
+        let Some(rest) = fname.strip_prefix(&prefix) else {
             continue;
         };
         let path = e.path();
@@ -287,6 +306,9 @@ fn clean_leftovers(out: &Path) -> Result<(), WriteError> {
             // were deleted: only empty folders are left, and only those go.
             remove_empty_dirs(&path);
             let _ = std::fs::remove_dir(&path);
+            continue;
+        }
+        if rest == "spare" && is_finished_site(&path) {
             continue;
         }
         if rest.starts_with("old-") && !out.exists() {
@@ -312,13 +334,28 @@ fn remove_cairn_dir(dir: &Path) -> Result<(), WriteError> {
         return Ok(());
     };
     let listed: Vec<&String> = listed.iter().collect();
-    io_parallel(&listed, |f| {
-        let _ = std::fs::remove_file(dir.join(f));
+    remove_listed(dir, &listed);
+    let _ = std::fs::remove_file(dir.join(OUTPUT_MARKER));
+    if std::fs::remove_dir(dir).is_err() {
+        // Folders not named in the marker (left empty by a hand, or by an
+        // older version): the empty ones go too.
+        remove_empty_dirs(dir);
+        let _ = std::fs::remove_dir(dir);
+    }
+    Ok(())
+}
+
+/// Removes the files `listed` (paths relative to `dir`), then the folders
+/// that held them once empty, deepest first. A folder that still holds
+/// something stays.
+fn remove_listed<S: AsRef<str> + Sync>(dir: &Path, listed: &[S]) {
+    io_parallel(listed, |f| {
+        let _ = std::fs::remove_file(dir.join(f.as_ref()));
     });
     // The folders of the listed files, deepest first, a depth at a time.
     let mut folders: HashSet<&str> = HashSet::new();
     for f in listed {
-        let mut p = f.as_str();
+        let mut p = f.as_ref();
         while let Some((parent, _)) = p.rsplit_once('/') {
             if !folders.insert(parent) {
                 break;
@@ -335,14 +372,6 @@ fn remove_cairn_dir(dir: &Path) -> Result<(), WriteError> {
             let _ = std::fs::remove_dir(dir.join(f));
         });
     }
-    let _ = std::fs::remove_file(dir.join(OUTPUT_MARKER));
-    if std::fs::remove_dir(dir).is_err() {
-        // Folders not named in the marker (left empty by a hand, or by an
-        // older version): the empty ones go too.
-        remove_empty_dirs(dir);
-        let _ = std::fs::remove_dir(dir);
-    }
-    Ok(())
 }
 
 /// Runs `f` on every item on a few threads more than there are cores:
@@ -406,24 +435,33 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// A staging folder being filled, beside the output folder.
+///
+/// It starts as the spare (the site before the current one) when there is
+/// one: a file whose new bytes are already there is left alone, any other
+/// is written over in place, and files the new site no longer has are
+/// removed at the end. Without a spare it starts empty.
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
-    /// Files written so far, each with its marker line (`path\tlength\thash`).
+    /// Files written (or found already there) so far, each with its
+    /// marker line (`path\tlength\thash`, or the path alone for a copy).
     written: std::sync::Mutex<HashMap<String, String>>,
+    /// Files whose writing failed: their bytes are unknown.
+    failed: std::sync::Mutex<HashSet<String>>,
     /// Folders already created.
     dirs: std::sync::Mutex<HashSet<PathBuf>>,
-    /// The current output's files: path -> `length\thash`, for files that
-    /// may be linked instead of written.
-    previous: std::collections::HashMap<String, String>,
-    /// When the current output's marker was written: a file changed after
-    /// it is not linked.
-    previous_at: Option<std::time::SystemTime>,
+    /// The spare's files, when the staging folder started as the spare:
+    /// path -> `length\thash` (empty when its marker gave none).
+    reused: HashMap<String, String>,
+    /// When the spare's marker was written: a file changed after it is
+    /// written again. `None` when the staging folder started empty.
+    reused_at: Option<std::time::SystemTime>,
 }
 
 impl Staging {
     /// Checks the output folder (no files cairn did not write), removes
-    /// leftovers of killed builds, and creates an empty staging folder.
+    /// leftovers of killed builds, and makes the staging folder: the spare
+    /// renamed, or a new empty folder.
     pub fn begin(out: &Path) -> Result<Staging, WriteError> {
         let out = absolute(out);
         clean_leftovers(&out)?;
@@ -444,110 +482,200 @@ impl Staging {
                 });
             }
         }
-        let (previous, previous_at) = previous_files(&out);
-        let dir = staging_name(&out, "staging");
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
-        std::fs::create_dir(&dir).map_err(io_err(&dir))?;
-        // A marker at once, so that a staging folder left by a killed build
-        // is recognisably cairn's; it lists every file only at the end.
+        let dir = staging_name(&out, "staging");
+        let spare = spare_name(&out);
+        let (reused, reused_at) = match site_files(&spare) {
+            Some((files, at)) if std::fs::rename(&spare, &dir).is_ok() => (files, Some(at)),
+            _ => {
+                std::fs::create_dir(&dir).map_err(io_err(&dir))?;
+                Default::default()
+            }
+        };
+        // The staging marker at once, so that a staging folder left by a
+        // killed build is recognisably cairn's; it lists every file only
+        // at the end.
         std::fs::write(dir.join(OUTPUT_MARKER), STAGING_HEADER).map_err(io_err(&dir))?;
         Ok(Staging {
             out,
             dir,
             written: Default::default(),
-            dirs: std::sync::Mutex::new(HashSet::new()),
-            previous,
-            previous_at,
+            failed: Default::default(),
+            dirs: Default::default(),
+            reused,
+            reused_at,
         })
     }
 
-    /// Links `path` from the current output when it holds exactly `bytes`
-    /// (by the marker's length and hash, and not modified since); false
-    /// when the file must be written.
-    fn link_unchanged(&self, path: &str, print: &str, len: usize, dest: &Path) -> bool {
-        let (Some(known), Some(at)) = (self.previous.get(path), self.previous_at) else {
+    /// Whether the staging folder already holds exactly these bytes at
+    /// `path`: the spare's marker says so (length and hash), and the file
+    /// has that length and was not modified after the marker was written.
+    fn already_there(&self, path: &str, print: &str, len: usize, dest: &Path) -> bool {
+        let (Some(known), Some(at)) = (self.reused.get(path), self.reused_at) else {
             return false;
         };
-        if known != print {
+        if known != print || self.written.lock().is_ok_and(|w| w.contains_key(path)) {
             return false;
         }
-        let old = self.out.join(path);
-        let Ok(meta) = std::fs::symlink_metadata(&old) else {
+        let Ok(meta) = std::fs::symlink_metadata(dest) else {
             return false;
         };
         // Strictly before: file times are coarse, and a file changed in the
         // tick the marker was written must not pass for unchanged (the
         // marker is written after the tick of the last file cairn wrote).
-        let untouched = meta.file_type().is_file()
+        meta.file_type().is_file()
             && meta.len() == len as u64
-            && meta.modified().is_ok_and(|m| m < at);
-        untouched && std::fs::hard_link(&old, dest).is_ok()
+            && meta.modified().is_ok_and(|m| m < at)
     }
 
-    /// Writes one file (callable from many threads; a file written again
-    /// replaces the first version, never writes through it: it may be a
-    /// link to the current output's file).
-    pub fn put(&self, path: &str, content: &Content) -> Result<(), WriteError> {
-        let dest = self.dir.join(path);
-        if self.written.lock().is_ok_and(|w| w.contains_key(path)) {
-            std::fs::remove_file(&dest).map_err(io_err(&dest))?;
-        }
-        if let Some(parent) = dest.parent() {
-            let known = self
-                .dirs
-                .lock()
-                .map(|d| d.contains(parent))
-                .unwrap_or(false);
-            if !known {
-                std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-                if let Ok(mut d) = self.dirs.lock() {
-                    d.insert(parent.to_path_buf());
-                }
-            }
-        }
-        let line = match content {
-            Content::Bytes(b) => {
-                let print = fingerprint(b);
-                if !self.link_unchanged(path, &print, b.len(), &dest) {
-                    std::fs::write(&dest, b).map_err(io_err(&dest))?;
-                }
-                format!("{path}\t{print}")
-            }
-            Content::Copy(src) => {
-                std::fs::copy(src, &dest).map_err(io_err(src))?;
-                path.to_string()
-            }
+    /// Makes the folder that holds `dest`. A file of the spare in the way
+    /// (the new site has a folder where the old one had a file) goes.
+    fn make_parent(&self, path: &str, dest: &Path) -> Result<(), WriteError> {
+        let Some(parent) = dest.parent() else {
+            return Ok(());
         };
-        if let Ok(mut w) = self.written.lock() {
-            w.insert(path.to_string(), line);
+        if self.dirs.lock().is_ok_and(|d| d.contains(parent)) {
+            return Ok(());
+        }
+        if std::fs::create_dir_all(parent).is_err() {
+            let mut p = path;
+            while let Some((up, _)) = p.rsplit_once('/') {
+                if self.reused.contains_key(up) {
+                    let _ = std::fs::remove_file(self.dir.join(up));
+                }
+                p = up;
+            }
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        if let Ok(mut d) = self.dirs.lock() {
+            d.insert(parent.to_path_buf());
         }
         Ok(())
     }
 
-    /// Lists every file in the marker and swaps the new site in.
-    pub fn finish(self) -> Result<(), WriteError> {
-        let written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
-        let mut files: Vec<String> = written.into_values().collect();
-        files.sort();
+    /// Makes way for a new file at `dest`: a file of the spare that other
+    /// names share (a hard link made by hand) is unlinked rather than
+    /// written through; a folder of the spare in the way (the new site has
+    /// a file where the old one had a folder) goes, with the spare's files
+    /// in it.
+    fn make_way(&self, path: &str, dest: &Path) -> Result<(), WriteError> {
+        if self.reused_at.is_none() {
+            return Ok(());
+        }
+        let Ok(meta) = std::fs::symlink_metadata(dest) else {
+            return Ok(());
+        };
+        if meta.is_dir() {
+            let inside = format!("{path}/");
+            let listed: Vec<&String> = self
+                .reused
+                .keys()
+                .filter(|k| k.starts_with(&inside))
+                .collect();
+            remove_listed(&self.dir, &listed);
+            remove_empty_dirs(dest);
+            match std::fs::remove_dir(dest) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(dest)(e)),
+                _ => {}
+            }
+        } else if !meta.is_file() || shared(&meta) {
+            std::fs::remove_file(dest).map_err(io_err(dest))?;
+        }
+        Ok(())
+    }
+
+    /// Writes one file (callable from many threads; a file written again
+    /// replaces the first version).
+    pub fn put(&self, path: &str, content: &Content) -> Result<(), WriteError> {
+        let dest = self.dir.join(path);
+        let result = self.put_at(path, &dest, content);
+        match &result {
+            Ok(line) => {
+                if let Ok(mut w) = self.written.lock() {
+                    w.insert(path.to_string(), line.clone());
+                }
+            }
+            Err(_) => {
+                if let Ok(mut f) = self.failed.lock() {
+                    f.insert(path.to_string());
+                }
+            }
+        }
+        result.map(drop)
+    }
+
+    /// Writes one file; its marker line.
+    fn put_at(&self, path: &str, dest: &Path, content: &Content) -> Result<String, WriteError> {
+        self.make_parent(path, dest)?;
+        Ok(match content {
+            Content::Bytes(b) => {
+                let print = fingerprint(b);
+                if !self.already_there(path, &print, b.len(), dest) {
+                    self.make_way(path, dest)?;
+                    std::fs::write(dest, b).map_err(io_err(dest))?;
+                }
+                format!("{path}\t{print}")
+            }
+            Content::Copy(src) => {
+                self.make_way(path, dest)?;
+                std::fs::copy(src, dest).map_err(io_err(src))?;
+                path.to_string()
+            }
+        })
+    }
+
+    /// The marker of the staging folder as it stands, and the spare's
+    /// files not written again. Those are listed too when `with_stale`
+    /// (the folder is kept as it is, not finished).
+    fn marker(&self, with_stale: bool) -> (String, Vec<String>) {
+        let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        let failed = self.failed.lock().map(|f| f.clone()).unwrap_or_default();
+        let stale: Vec<String> = self
+            .reused
+            .keys()
+            .filter(|p| !written.contains_key(*p))
+            .cloned()
+            .collect();
+        let mut lines: Vec<String> = written.into_values().collect();
+        // A file whose writing failed is listed without a print: cairn's,
+        // but never taken for unchanged.
+        lines.extend(failed);
+        if with_stale {
+            lines.extend(stale.iter().map(|p| match self.reused[p].as_str() {
+                "" => p.clone(),
+                print => format!("{p}\t{print}"),
+            }));
+        }
+        lines.sort();
+        lines.dedup_by(|a, b| a.split('\t').next() == b.split('\t').next());
         let mut marker = String::from(MARKER_HEADER);
-        for path in &files {
-            marker.push_str(path);
+        for line in &lines {
+            marker.push_str(line);
             marker.push('\n');
         }
+        (marker, stale)
+    }
+
+    /// Removes the spare's files the new site does not have, lists every
+    /// file in the marker and swaps the new site in. The site it replaces
+    /// becomes the spare.
+    pub fn finish(self) -> Result<(), WriteError> {
+        let (marker, stale) = self.marker(false);
+        remove_listed(&self.dir, &stale);
         write_marker_after_files(&self.dir.join(OUTPUT_MARKER), &marker)
             .map_err(io_err(&self.dir))?;
         let (out, staging) = (self.out, self.dir);
         if out.exists() {
             if exchange(&staging, &out) {
                 // The old site now sits in the staging folder.
-                remove_cairn_dir(&staging)?;
+                keep_as_spare(&staging, &out)?;
             } else {
                 let old = staging_name(&out, "old");
                 std::fs::rename(&out, &old).map_err(io_err(&out))?;
                 std::fs::rename(&staging, &out).map_err(io_err(&out))?;
-                remove_cairn_dir(&old)?;
+                keep_as_spare(&old, &out)?;
             }
         } else {
             std::fs::rename(&staging, &out).map_err(io_err(&out))?;
@@ -555,17 +683,54 @@ impl Staging {
         Ok(())
     }
 
-    /// Gives up: removes the staging folder, which only cairn wrote into.
+    /// Gives up, leaving the output as it was. When the output exists (or
+    /// the staging folder started as the spare) the staging folder, with
+    /// a marker saying what it holds, is kept as the spare for the next
+    /// build; otherwise it is removed, as only cairn wrote into it.
     pub fn abandon(self) {
+        if self.reused_at.is_some() || self.out.exists() {
+            let (marker, _) = self.marker(true);
+            let kept = write_marker_after_files(&self.dir.join(OUTPUT_MARKER), &marker).is_ok()
+                && !spare_name(&self.out).exists()
+                && std::fs::rename(&self.dir, spare_name(&self.out)).is_ok();
+            if kept {
+                return;
+            }
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Keeps `dir` (a finished site) as the spare, replacing an older one;
+/// removes it if it cannot be kept.
+fn keep_as_spare(dir: &Path, out: &Path) -> Result<(), WriteError> {
+    let spare = spare_name(out);
+    if spare.exists() {
+        remove_cairn_dir(&spare)?;
+    }
+    if std::fs::rename(dir, &spare).is_err() {
+        remove_cairn_dir(dir)?;
+    }
+    Ok(())
+}
+
+/// Whether other names share this file (a hard link).
+#[cfg(unix)]
+fn shared(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink() > 1
+}
+
+#[cfg(not(unix))]
+fn shared(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Writes the marker so that its time is later than that of every file
 /// written before it. File times are coarse (a clock tick of a few
 /// milliseconds): if the marker shared the tick of the last files, those
 /// could not be told apart from a file edited just after the build, and a
-/// rebuild links only files strictly older than the marker.
+/// rebuild leaves alone only files strictly older than the marker.
 fn write_marker_after_files(path: &Path, marker: &str) -> io::Result<()> {
     std::fs::write(path, marker)?;
     let first = std::fs::metadata(path)?.modified()?;
@@ -586,24 +751,25 @@ const STAGING_HEADER: &str = "# cairn staging folder: everything in it was writt
 const MARKER_HEADER: &str = "# cairn output folder: cairn may replace the files listed here.\n\
 # Each line: a path, then (after a tab) its length in bytes and a hash of them.\n";
 
-/// The files of the output folder `out` that a rebuild may link: path ->
-/// `length\thash`, and when its marker was written.
-fn previous_files(
-    out: &Path,
-) -> (
+/// The files of a finished site `dir` (path -> `length\thash`, empty for
+/// a path listed alone) and when its marker was written; `None` when `dir`
+/// holds no finished site.
+fn site_files(
+    dir: &Path,
+) -> Option<(
     std::collections::HashMap<String, String>,
-    Option<std::time::SystemTime>,
-) {
-    let marker = out.join(OUTPUT_MARKER);
-    let (Ok(text), Ok(meta)) = (std::fs::read_to_string(&marker), std::fs::metadata(&marker))
-    else {
-        return Default::default();
-    };
+    std::time::SystemTime,
+)> {
+    let marker = dir.join(OUTPUT_MARKER);
+    let text = std::fs::read_to_string(&marker).ok()?;
+    if text.starts_with(STAGING_HEADER) {
+        return None;
+    }
+    let at = std::fs::metadata(&marker).ok()?.modified().ok()?;
     let files = marker_lines(&text)
-        .filter(|(_, print)| !print.is_empty())
         .map(|(path, print)| (path.to_string(), print.to_string()))
         .collect();
-    (files, meta.modified().ok())
+    Some((files, at))
 }
 
 /// Writes a site held in memory into a staging folder, then swaps it in.

@@ -77,11 +77,25 @@ fn a_killed_build_leaves_the_previous_output_whole() {
     variant(&f, "A");
     assert!(cairn(&f, "public").status().unwrap().success());
     assert_eq!(snapshot(&f.root().join("public")), a);
-    let leftovers: Vec<String> = std::fs::read_dir(f.root())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("cairn-"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // What stays beside it is the spare alone: the site before, whole.
+    let spare = f.root().join(".public.cairn-spare");
+    let only_the_spare = || {
+        let leftovers = cairn_folders(f.root());
+        assert!(
+            leftovers.iter().all(|n| n == ".public.cairn-spare"),
+            "{leftovers:?}"
+        );
+        let kept = snapshot(&spare);
+        assert!(
+            kept.is_empty() || kept == a || kept == b,
+            "a spare that is neither site"
+        );
+    };
+    only_the_spare();
+    // And the build after that, written over the spare, is B exactly.
+    variant(&f, "B");
+    assert!(cairn(&f, "public").status().unwrap().success());
+    assert_eq!(snapshot(&f.root().join("public")), b);
+    only_the_spare();
+    assert_eq!(snapshot(&spare), a);
 }

@@ -19,11 +19,7 @@ fn a_failed_build_leaves_the_previous_output_byte_for_byte() {
     f.build_err().says("previous output").says("untouched");
     assert_eq!(snapshot(&f.root().join("public")), before);
     // No staging leftovers beside it.
-    let leftovers: Vec<_> = std::fs::read_dir(f.root())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("cairn-"))
-        .collect();
+    let leftovers = cairn_folders(f.root());
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -110,27 +106,30 @@ fn an_output_folder_inside_a_root_level_notes_folder_is_not_read_back() {
     );
 }
 
+/// The site before the current one, kept beside it.
+fn spare(f: &Fixture) -> std::path::PathBuf {
+    f.root().join(".public.cairn-spare")
+}
+
 #[cfg(unix)]
 #[test]
-fn a_rebuild_links_unchanged_files_and_rewrites_the_rest() {
+fn a_rebuild_writes_over_the_spare_and_leaves_unchanged_files_alone() {
     use std::os::unix::fs::MetadataExt;
-    let f = Fixture::new()
-        .file(
-            "content/sessions/2026-01-01-a.md",
-            "---\ntitle: A\n---\nSame.\n",
+    let session = |name: &str, body: &str| {
+        (
+            format!("content/sessions/2026-01-0{name}.md"),
+            format!("---\ntitle: {name}\n---\n{body}\n"),
         )
-        .file(
-            "content/sessions/2026-01-02-b.md",
-            "---\ntitle: B\n---\nOld.\n",
-        );
+    };
+    let f = Fixture::new();
+    for (n, body) in [("1-a", "Same."), ("2-b", "Old."), ("3-c", "Gone soon.")] {
+        let (path, text) = session(n, body);
+        f.write(&path, text);
+    }
     f.build_ok();
     let out = f.root().join("public");
-    let ino = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
-    let (a, b, missing) = (
-        ino("sessions/2026-01-01-a/index.html"),
-        ino("sessions/2026-01-02-b/index.html"),
-        ino("404.html"),
-    );
+    let meta = |dir: &std::path::Path, p: &str| std::fs::metadata(dir.join(p)).unwrap();
+    let first_404 = meta(&out, "404.html");
     // The marker gives each file's length and hash.
     let marker = std::fs::read_to_string(out.join(".cairn-output")).unwrap();
     let line = marker
@@ -139,34 +138,136 @@ fn a_rebuild_links_unchanged_files_and_rewrites_the_rest() {
         .expect("a marker line with a tab");
     let parts: Vec<&str> = line.split('\t').collect();
     assert_eq!(parts.len(), 3, "{line}");
-    assert_eq!(
-        parts[1].parse::<u64>().unwrap(),
-        std::fs::metadata(out.join("404.html")).unwrap().len()
-    );
-    // A page of the output edited in place, same length, is written anew.
-    let page_a = out.join("sessions/2026-01-01-a/index.html");
+    assert_eq!(parts[1].parse::<u64>().unwrap(), first_404.len());
+    assert!(!spare(&f).exists(), "a first build keeps no spare");
+
+    // Second build: a new tree; the first becomes the spare.
+    let (path, text) = session("2-b", "New.");
+    f.write(&path, text);
+    f.build_ok();
+    assert_eq!(meta(&spare(&f), "404.html").ino(), first_404.ino());
+    assert_ne!(meta(&out, "404.html").ino(), first_404.ino());
+
+    // By hand: a page of the spare edited (same length), another one
+    // hard-linked from outside.
+    let page_a = spare(&f).join("sessions/2026-01-01-a/index.html");
     let len = std::fs::metadata(&page_a).unwrap().len() as usize;
     std::fs::write(&page_a, vec![b'x'; len]).unwrap();
-    f.write(
-        "content/sessions/2026-01-02-b.md",
-        "---\ntitle: B\n---\nNew.\n",
-    );
+    let outside = f.root().join("kept.html");
+    std::fs::hard_link(spare(&f).join("sessions/2026-01-02-b/index.html"), &outside).unwrap();
+    let kept = std::fs::read(&outside).unwrap();
+
+    // Third build: written over the first tree.
+    let (path, text) = session("2-b", "Newer.");
+    f.write(&path, text);
+    std::fs::remove_file(f.root().join(session("3-c", "").0)).unwrap();
     let site = f.build_ok();
-    assert_eq!(ino("404.html"), missing, "unchanged: linked");
-    assert_ne!(
-        ino("sessions/2026-01-02-b/index.html"),
-        b,
-        "changed: written"
+    let again = meta(&out, "404.html");
+    assert_eq!(
+        again.ino(),
+        first_404.ino(),
+        "the first tree is the output again"
     );
-    assert_ne!(
-        ino("sessions/2026-01-01-a/index.html"),
-        a,
-        "edited: written"
+    assert_eq!(
+        again.modified().unwrap(),
+        first_404.modified().unwrap(),
+        "unchanged: left alone"
     );
-    assert!(site.page("sessions/2026-01-02-b/").source.contains("New."));
-    assert!(site.page("sessions/2026-01-01-a/").source.contains("Same."));
+    assert!(
+        site.page("sessions/2026-01-01-a/").source.contains("Same."),
+        "edited by hand: written"
+    );
+    assert!(
+        site.page("sessions/2026-01-02-b/")
+            .source
+            .contains("Newer.")
+    );
+    assert!(!site.exists("sessions/2026-01-03-c/"), "stale: removed");
+    assert_eq!(
+        std::fs::read(&outside).unwrap(),
+        kept,
+        "never written through a link"
+    );
+    // The second tree is the spare now.
+    assert!(
+        std::fs::read_to_string(spare(&f).join("sessions/2026-01-02-b/index.html"))
+            .unwrap()
+            .contains("New.")
+    );
     // And the result is what a fresh build writes.
     let fresh = f.cairn(&["build", "--output", "fresh"]);
     assert_eq!(fresh.code, 0, "{}", fresh.stderr);
     assert!(snapshot(&out) == snapshot(&f.root().join("fresh")));
+}
+
+#[test]
+fn a_rebuild_over_a_spare_with_a_folder_where_a_file_was_and_back() {
+    let f = Fixture::new().file("content/sessions/2026-01-01-a.md", "a");
+    let out = f.root().join("public");
+    let as_file = |f: &Fixture| {
+        let _ = std::fs::remove_dir_all(f.root().join("static/thing"));
+        f.write("static/thing", "a file");
+    };
+    let as_folder = |f: &Fixture| {
+        let _ = std::fs::remove_file(f.root().join("static/thing"));
+        f.write("static/thing/inner.txt", "in a folder");
+    };
+    // Each build writes over the tree of two builds before: file, file,
+    // folder (over a file), file, file (over a folder).
+    for (i, shape) in ["file", "file", "folder", "file", "file"]
+        .into_iter()
+        .enumerate()
+    {
+        if shape == "file" {
+            as_file(&f)
+        } else {
+            as_folder(&f)
+        }
+        f.build_ok();
+        let fresh = f.cairn(&["build", "--output", &format!("fresh-{i}")]);
+        assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+        assert!(
+            snapshot(&out) == snapshot(&f.root().join(format!("fresh-{i}"))),
+            "build {i} ({shape}) differs from a fresh build"
+        );
+    }
+}
+
+#[test]
+fn a_build_that_fails_while_writing_keeps_the_spare_usable() {
+    let f = Fixture::new()
+        .file(
+            "content/sessions/2026-01-01-a.md",
+            "---\ntitle: A\n---\nFine.\n",
+        )
+        .file(
+            "content/sessions/2026-01-02-b.md",
+            "---\ntitle: B\n---\nFine.\n",
+        );
+    f.build_ok();
+    f.build_ok();
+    assert!(spare(&f).exists());
+    let before = snapshot(&f.root().join("public"));
+    // A broken link is found while the sessions are written.
+    f.write(
+        "content/sessions/2026-01-02-b.md",
+        "---\ntitle: B\n---\nSee [[nobody-at-all]].\n",
+    );
+    f.build_err().says("nobody-at-all");
+    assert_eq!(snapshot(&f.root().join("public")), before);
+    // The spare stays, whole and cairn's: the next build uses it.
+    assert_eq!(cairn_folders(f.root()), [".public.cairn-spare"]);
+    f.write(
+        "content/sessions/2026-01-02-b.md",
+        "---\ntitle: B\n---\nFixed.\n",
+    );
+    let site = f.build_ok();
+    assert!(
+        site.page("sessions/2026-01-02-b/")
+            .source
+            .contains("Fixed.")
+    );
+    let fresh = f.cairn(&["build", "--output", "fresh"]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    assert!(snapshot(&f.root().join("public")) == snapshot(&f.root().join("fresh")));
 }

@@ -331,6 +331,19 @@ pub fn session(date: &str, front: &str, body: &str) -> String {
 }
 
 /// Every file under `dir`, by relative path, with its bytes.
+/// The names of cairn's folders beside the output in `dir`
+/// (`.<output>.cairn-…`), sorted.
+pub fn cairn_folders(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("cairn-"))
+        .collect();
+    names.sort();
+    names
+}
+
 pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
