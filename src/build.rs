@@ -144,12 +144,24 @@ pub fn build_to(
     out: &std::path::Path,
 ) -> (Written, Diagnostics, Option<crate::output::WriteError>) {
     let mut diags = Diagnostics::new();
-    let mut p = prepare(config, opts, true, &mut diags);
+    // The output folder is checked and the staging folder made (walking
+    // the current output, renaming the spare) while the notes load.
+    let (mut p, staging) = std::thread::scope(|scope| {
+        let staging = scope.spawn(|| crate::output::Staging::begin(out));
+        let p = prepare(config, opts, true, &mut diags);
+        let staging = staging
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (p, staging)
+    });
     let mut written = Written {
         notes: p.notes,
         pages: None,
     };
     let Some(theme) = p.theme.as_ref().filter(|_| !diags.has_errors()) else {
+        if let Ok(staging) = staging {
+            staging.abandon();
+        }
         // Nothing is written, but every error is reported: the sessions'
         // own (broken links) are found when they are rendered.
         let reread = crate::bodies::Reread::new(config, &p.prints);
@@ -161,11 +173,10 @@ pub fn build_to(
         diags.extend(reread.into_errors());
         return (written, diags, None);
     };
-    let staging = match crate::output::Staging::begin(out) {
+    let staging = match staging {
         Ok(s) => s,
         Err(e) => return (written, diags, Some(e)),
     };
-    p.timer.lap("staging");
     let with = render::Pages {
         config,
         theme,

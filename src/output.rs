@@ -683,12 +683,14 @@ impl Staging {
         Ok(())
     }
 
-    /// Gives up, leaving the output as it was. When the output exists (or
-    /// the staging folder started as the spare) the staging folder, with
-    /// a marker saying what it holds, is kept as the spare for the next
-    /// build; otherwise it is removed, as only cairn wrote into it.
+    /// Gives up, leaving the output as it was. When the staging folder
+    /// started as the spare, or files were written into it beside an
+    /// existing output, it is kept as the spare for the next build, with a
+    /// marker saying what it holds; otherwise it is removed, as only cairn
+    /// wrote into it.
     pub fn abandon(self) {
-        if self.reused_at.is_some() || self.out.exists() {
+        let wrote = self.written.lock().is_ok_and(|w| !w.is_empty());
+        if self.reused_at.is_some() || wrote && self.out.exists() {
             let (marker, _) = self.marker(true);
             let kept = write_marker_after_files(&self.dir.join(OUTPUT_MARKER), &marker).is_ok()
                 && !spare_name(&self.out).exists()
