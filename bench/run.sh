@@ -13,8 +13,10 @@
 #
 # For each size: generate the corpus once (members = notes / 5), then ROUNDS
 # rounds alternating floor and cairn, each into a NEW output folder, then 3
-# cairn builds over the SAME existing output folder ("rebuild"). Outputs
-# are deleted after each size's series; corpora are kept for inspection.
+# cairn builds over the SAME existing output folder ("rebuild"; the first
+# has no spare yet, the next two write over it). Outputs are deleted after
+# all sizes' series; corpora are kept for inspection. Start it on a disk
+# that has not deleted a large tree in the last five minutes (see the end).
 # Medians are reported. Needs bash, coreutils and GNU time (/usr/bin/time).
 set -euo pipefail
 
@@ -165,7 +167,7 @@ check_clean() {
 }
 
 # ------------------------------------------------------------------ runs
-rows=()
+rows=() all_outs=()
 for size in "${sizes[@]}"; do
   members=$((size / 5))
   corpus=$BENCH_DIR/corpus-$size-s$SEED
@@ -218,9 +220,13 @@ for size in "${sizes[@]}"; do
   rss_bytes=$((rss * 1024))
   rows+=("| $size | $(mb "$md_bytes") | $(fmt2 "$fw") | $(fmt2 "$cw") | $(ratio "$cw" "$fw") | $(fmt2 "$rw") | $(ratio "$rw" "$fw") | $(fmt2 "$cc") | $((rss / 1024)) | $(ratio "$rss_bytes" "$md_bytes") | $cairn_pages | $(mb "$cairn_bytes") |")
   log "  floor wrote $floor_pages pages, $(mb "$floor_bytes") MB of files; cairn $cairn_pages pages, $(mb "$cairn_bytes") MB of files ($(mb "$cairn_du") MB by du -sb)"
-
-  rm -rf "$outs"
+  all_outs+=("$outs")
 done
+
+# Outputs go only now: on ext4, for minutes after a large tree is deleted,
+# every new file and folder costs a scan past the freed inodes, which
+# would slow the next size's runs (floor and cairn alike, unevenly).
+rm -rf "${all_outs[@]}"
 
 # ---------------------------------------------------------------- report
 cpu_model=unknown

@@ -146,14 +146,11 @@ pub fn build_to(
     let mut diags = Diagnostics::new();
     // The output folder is checked and the staging folder made (walking
     // the current output, renaming the spare) while the notes load.
-    let (mut p, staging) = std::thread::scope(|scope| {
-        let staging = scope.spawn(|| crate::output::Staging::begin(out));
-        let p = prepare(config, opts, true, &mut diags);
-        let staging = staging
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (p, staging)
-    });
+    // On the pool's threads, whose allocator arenas the build goes on using.
+    let (staging, mut p) = rayon::join(
+        || crate::output::Staging::begin(out),
+        || prepare(config, opts, true, &mut diags),
+    );
     let mut written = Written {
         notes: p.notes,
         pages: None,

@@ -215,9 +215,42 @@ fn marker_lines(text: &str) -> impl Iterator<Item = (&str, &str)> {
         .map(|l| l.split_once('\t').unwrap_or((l, "")))
 }
 
-/// Length and hash of a file's bytes, as the marker records them.
-fn fingerprint(bytes: &[u8]) -> String {
-    format!("{}\t{:032x}", bytes.len(), hash128(bytes))
+/// A file's length and the hash of its bytes, as the marker records them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Print {
+    len: u64,
+    hash: u128,
+}
+
+impl Print {
+    fn of(bytes: &[u8]) -> Print {
+        Print {
+            len: bytes.len() as u64,
+            hash: hash128(bytes),
+        }
+    }
+
+    /// From a marker line's `length\thash`.
+    fn parse(text: &str) -> Option<Print> {
+        let (len, hash) = text.split_once('\t')?;
+        Some(Print {
+            len: len.parse().ok()?,
+            hash: u128::from_str_radix(hash, 16).ok()?,
+        })
+    }
+}
+
+/// Files and their prints (none for a file listed without one).
+type Prints = HashMap<Box<str>, Option<Print>>;
+
+/// A marker line: the path, then its print when known.
+fn marker_line(out: &mut String, path: &str, print: Option<Print>) {
+    use std::fmt::Write;
+    out.push_str(path);
+    if let Some(p) = print {
+        let _ = write!(out, "\t{}\t{:032x}", p.len, p.hash);
+    }
+    out.push('\n');
 }
 
 /// A fast 128-bit hash of `bytes`, stable across versions and platforms (it
@@ -417,7 +450,11 @@ fn remove_empty_dirs(dir: &Path) {
 
 /// Files in an existing output folder that cairn did not write.
 fn foreign_files(dir: &Path) -> Vec<PathBuf> {
-    let listed = manifest(dir).unwrap_or_default();
+    // The marker's paths, sorted, looked up by bisection: a set of 16k
+    // owned paths would outlast the walk in the allocator's free lists.
+    let text = std::fs::read_to_string(dir.join(OUTPUT_MARKER)).unwrap_or_default();
+    let mut listed: Vec<&str> = marker_lines(&text).map(|(path, _)| path).collect();
+    listed.sort_unstable();
     walkdir::WalkDir::new(dir)
         .into_iter()
         .flatten()
@@ -429,7 +466,8 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
                 .ok()?
                 .to_string_lossy()
                 .replace('\\', "/");
-            (rel != OUTPUT_MARKER && !listed.contains(&rel)).then(|| e.path().to_path_buf())
+            (rel != OUTPUT_MARKER && listed.binary_search(&rel.as_str()).is_err())
+                .then(|| e.path().to_path_buf())
         })
         .collect()
 }
@@ -443,16 +481,16 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
-    /// Files written (or found already there) so far, each with its
-    /// marker line (`path\tlength\thash`, or the path alone for a copy).
-    written: std::sync::Mutex<HashMap<String, String>>,
+    /// Files written (or found already there) so far, each with its print
+    /// (none for a copy).
+    written: std::sync::Mutex<HashMap<Box<str>, Option<Print>>>,
     /// Files whose writing failed: their bytes are unknown.
-    failed: std::sync::Mutex<HashSet<String>>,
-    /// Folders already created.
-    dirs: std::sync::Mutex<HashSet<PathBuf>>,
-    /// The spare's files, when the staging folder started as the spare:
-    /// path -> `length\thash` (empty when its marker gave none).
-    reused: HashMap<String, String>,
+    failed: std::sync::Mutex<Vec<Box<str>>>,
+    /// Folders already created (relative paths).
+    dirs: std::sync::Mutex<HashSet<Box<str>>>,
+    /// The spare's files, when the staging folder started as the spare,
+    /// with their prints (none when its marker gave none).
+    reused: Prints,
     /// When the spare's marker was written: a file changed after it is
     /// written again. `None` when the staging folder started empty.
     reused_at: Option<std::time::SystemTime>,
@@ -512,11 +550,11 @@ impl Staging {
     /// Whether the staging folder already holds exactly these bytes at
     /// `path`: the spare's marker says so (length and hash), and the file
     /// has that length and was not modified after the marker was written.
-    fn already_there(&self, path: &str, print: &str, len: usize, dest: &Path) -> bool {
+    fn already_there(&self, path: &str, print: Print, dest: &Path) -> bool {
         let (Some(known), Some(at)) = (self.reused.get(path), self.reused_at) else {
             return false;
         };
-        if known != print || self.written.lock().is_ok_and(|w| w.contains_key(path)) {
+        if *known != Some(print) || self.written.lock().is_ok_and(|w| w.contains_key(path)) {
             return false;
         }
         let Ok(meta) = std::fs::symlink_metadata(dest) else {
@@ -526,17 +564,17 @@ impl Staging {
         // tick the marker was written must not pass for unchanged (the
         // marker is written after the tick of the last file cairn wrote).
         meta.file_type().is_file()
-            && meta.len() == len as u64
+            && meta.len() == print.len
             && meta.modified().is_ok_and(|m| m < at)
     }
 
     /// Makes the folder that holds `dest`. A file of the spare in the way
     /// (the new site has a folder where the old one had a file) goes.
     fn make_parent(&self, path: &str, dest: &Path) -> Result<(), WriteError> {
-        let Some(parent) = dest.parent() else {
+        let (Some(parent), Some((rel_parent, _))) = (dest.parent(), path.rsplit_once('/')) else {
             return Ok(());
         };
-        if self.dirs.lock().is_ok_and(|d| d.contains(parent)) {
+        if self.dirs.lock().is_ok_and(|d| d.contains(rel_parent)) {
             return Ok(());
         }
         if std::fs::create_dir_all(parent).is_err() {
@@ -550,7 +588,7 @@ impl Staging {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
         if let Ok(mut d) = self.dirs.lock() {
-            d.insert(parent.to_path_buf());
+            d.insert(rel_parent.into());
         }
         Ok(())
     }
@@ -569,9 +607,10 @@ impl Staging {
         };
         if meta.is_dir() {
             let inside = format!("{path}/");
-            let listed: Vec<&String> = self
+            let listed: Vec<&str> = self
                 .reused
                 .keys()
+                .map(|k| &**k)
                 .filter(|k| k.starts_with(&inside))
                 .collect();
             remove_listed(&self.dir, &listed);
@@ -591,37 +630,43 @@ impl Staging {
     pub fn put(&self, path: &str, content: &Content) -> Result<(), WriteError> {
         let dest = self.dir.join(path);
         let result = self.put_at(path, &dest, content);
-        match &result {
-            Ok(line) => {
+        match result {
+            Ok(print) => {
                 if let Ok(mut w) = self.written.lock() {
-                    w.insert(path.to_string(), line.clone());
+                    w.insert(path.into(), print);
                 }
+                Ok(())
             }
-            Err(_) => {
+            Err(e) => {
                 if let Ok(mut f) = self.failed.lock() {
-                    f.insert(path.to_string());
+                    f.push(path.into());
                 }
+                Err(e)
             }
         }
-        result.map(drop)
     }
 
-    /// Writes one file; its marker line.
-    fn put_at(&self, path: &str, dest: &Path, content: &Content) -> Result<String, WriteError> {
+    /// Writes one file; its print (none for a copy).
+    fn put_at(
+        &self,
+        path: &str,
+        dest: &Path,
+        content: &Content,
+    ) -> Result<Option<Print>, WriteError> {
         self.make_parent(path, dest)?;
         Ok(match content {
             Content::Bytes(b) => {
-                let print = fingerprint(b);
-                if !self.already_there(path, &print, b.len(), dest) {
+                let print = Print::of(b);
+                if !self.already_there(path, print, dest) {
                     self.make_way(path, dest)?;
                     std::fs::write(dest, b).map_err(io_err(dest))?;
                 }
-                format!("{path}\t{print}")
+                Some(print)
             }
             Content::Copy(src) => {
                 self.make_way(path, dest)?;
                 std::fs::copy(src, dest).map_err(io_err(src))?;
-                path.to_string()
+                None
             }
         })
     }
@@ -629,31 +674,31 @@ impl Staging {
     /// The marker of the staging folder as it stands, and the spare's
     /// files not written again. Those are listed too when `with_stale`
     /// (the folder is kept as it is, not finished).
-    fn marker(&self, with_stale: bool) -> (String, Vec<String>) {
-        let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
-        let failed = self.failed.lock().map(|f| f.clone()).unwrap_or_default();
-        let stale: Vec<String> = self
-            .reused
-            .keys()
-            .filter(|p| !written.contains_key(*p))
-            .cloned()
-            .collect();
-        let mut lines: Vec<String> = written.into_values().collect();
+    fn marker(&mut self, with_stale: bool) -> (String, Vec<Box<str>>) {
+        let written = std::mem::take(self.written.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let failed = std::mem::take(self.failed.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let mut stale: Vec<Box<str>> = Vec::new();
+        let mut lines: Vec<(&str, Option<Print>)> = Vec::with_capacity(written.len());
+        for (path, print) in &self.reused {
+            if !written.contains_key(path) {
+                stale.push(path.clone());
+                if with_stale {
+                    lines.push((path, *print));
+                }
+            }
+        }
+        lines.extend(written.iter().map(|(p, print)| (&**p, *print)));
         // A file whose writing failed is listed without a print: cairn's,
         // but never taken for unchanged.
-        lines.extend(failed);
-        if with_stale {
-            lines.extend(stale.iter().map(|p| match self.reused[p].as_str() {
-                "" => p.clone(),
-                print => format!("{p}\t{print}"),
-            }));
-        }
-        lines.sort();
-        lines.dedup_by(|a, b| a.split('\t').next() == b.split('\t').next());
-        let mut marker = String::from(MARKER_HEADER);
-        for line in &lines {
-            marker.push_str(line);
-            marker.push('\n');
+        let failed: HashSet<&str> = failed.iter().map(|p| &**p).collect();
+        lines.retain(|(p, _)| !failed.contains(p));
+        lines.extend(failed.iter().map(|p| (*p, None)));
+        lines.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        lines.dedup_by(|a, b| a.0 == b.0);
+        let mut marker = String::with_capacity(MARKER_HEADER.len() + lines.len() * 96);
+        marker.push_str(MARKER_HEADER);
+        for (path, print) in lines {
+            marker_line(&mut marker, path, print);
         }
         (marker, stale)
     }
@@ -661,7 +706,7 @@ impl Staging {
     /// Removes the spare's files the new site does not have, lists every
     /// file in the marker and swaps the new site in. The site it replaces
     /// becomes the spare.
-    pub fn finish(self) -> Result<(), WriteError> {
+    pub fn finish(mut self) -> Result<(), WriteError> {
         let (marker, stale) = self.marker(false);
         remove_listed(&self.dir, &stale);
         write_marker_after_files(&self.dir.join(OUTPUT_MARKER), &marker)
@@ -688,7 +733,7 @@ impl Staging {
     /// existing output, it is kept as the spare for the next build, with a
     /// marker saying what it holds; otherwise it is removed, as only cairn
     /// wrote into it.
-    pub fn abandon(self) {
+    pub fn abandon(mut self) {
         let wrote = self.written.lock().is_ok_and(|w| !w.is_empty());
         if self.reused_at.is_some() || wrote && self.out.exists() {
             let (marker, _) = self.marker(true);
@@ -753,15 +798,10 @@ const STAGING_HEADER: &str = "# cairn staging folder: everything in it was writt
 const MARKER_HEADER: &str = "# cairn output folder: cairn may replace the files listed here.\n\
 # Each line: a path, then (after a tab) its length in bytes and a hash of them.\n";
 
-/// The files of a finished site `dir` (path -> `length\thash`, empty for
-/// a path listed alone) and when its marker was written; `None` when `dir`
+/// The files of a finished site `dir` with their prints (none for a path
+/// listed alone) and when its marker was written; `None` when `dir`
 /// holds no finished site.
-fn site_files(
-    dir: &Path,
-) -> Option<(
-    std::collections::HashMap<String, String>,
-    std::time::SystemTime,
-)> {
+fn site_files(dir: &Path) -> Option<(Prints, std::time::SystemTime)> {
     let marker = dir.join(OUTPUT_MARKER);
     let text = std::fs::read_to_string(&marker).ok()?;
     if text.starts_with(STAGING_HEADER) {
@@ -769,7 +809,7 @@ fn site_files(
     }
     let at = std::fs::metadata(&marker).ok()?.modified().ok()?;
     let files = marker_lines(&text)
-        .map(|(path, print)| (path.to_string(), print.to_string()))
+        .map(|(path, print)| (path.into(), Print::parse(print)))
         .collect();
     Some((files, at))
 }

@@ -956,7 +956,13 @@ fn index_doc(
     src: Src,
     sc: &mut Scratch,
 ) -> Indexed {
-    let record = |r: Record| html_safe(serde_json::to_vec(&r).unwrap_or_default());
+    // At its exact length: records are held until the index is written, and
+    // a serializer's growing buffer is up to twice the record.
+    let record = |r: Record| {
+        let mut json = html_safe(serde_json::to_vec(&r).unwrap_or_default());
+        json.shrink_to_fit();
+        json
+    };
     match src {
         Src::Session(i) => {
             let s = &site.sessions[i];

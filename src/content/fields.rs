@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use std::collections::HashMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// One scalar value, read as text.
@@ -148,9 +149,17 @@ impl<'de> Deserialize<'de> for Flag {
 /// lines and top-level keys, and the first one in a key's value indexes
 /// that value's entries (found by fuzzing: 12,000 bad `links:` took 6 s to
 /// report when each was looked up from the top of the YAML).
+///
+/// A streamed build lets the text go once a note is loaded ([`release`]);
+/// the rare diagnostic that needs it later reads the file again.
+///
+/// [`release`]: Locator::release
 #[derive(Clone, Debug, Default)]
 pub struct Locator {
-    yaml: String,
+    /// The YAML text; empty until read again once released.
+    yaml: Arc<OnceLock<String>>,
+    /// Where to read it again, once released.
+    file: Option<Arc<Path>>,
     /// 1-based file line of the YAML's first line.
     first_line: usize,
     /// Built on first use, shared by clones.
@@ -259,10 +268,28 @@ impl Section {
 impl Locator {
     pub fn new(yaml: &str, first_line: usize) -> Locator {
         Locator {
-            yaml: yaml.to_string(),
+            yaml: Arc::new(OnceLock::from(yaml.to_string())),
+            file: None,
             first_line,
             index: Arc::default(),
         }
+    }
+
+    /// Lets the text go; it is read again from `file` (absolute) if a
+    /// lookup needs it, and its index built again from what was read.
+    pub fn release(&mut self, file: PathBuf) {
+        self.yaml = Arc::default();
+        self.index = Arc::default();
+        self.file = Some(file.into());
+    }
+
+    fn yaml(&self) -> &str {
+        self.yaml.get_or_init(|| {
+            self.file
+                .as_deref()
+                .and_then(crate::content::reread_yaml)
+                .unwrap_or_default()
+        })
     }
 
     fn index(&self) -> &Index {
@@ -270,7 +297,7 @@ impl Locator {
             let mut lines = Vec::new();
             let mut keys = HashMap::new();
             let mut start = 0;
-            for piece in self.yaml.split_inclusive('\n') {
+            for piece in self.yaml().split_inclusive('\n') {
                 let line = piece.strip_suffix('\n').unwrap_or(piece);
                 let line = line.strip_suffix('\r').unwrap_or(line);
                 // The spellings `key_line` would find on this line: the
@@ -296,7 +323,7 @@ impl Locator {
 
     fn line(&self, i: usize) -> &str {
         let (a, b) = self.index().lines[i];
-        &self.yaml[a..b]
+        &self.yaml()[a..b]
     }
 
     /// The span of `len` characters at byte `at` of line `line` (0-based,
@@ -308,11 +335,12 @@ impl Locator {
 
     /// The span of `len` characters at byte `offset` of the YAML.
     pub fn at_offset(&self, offset: usize, len: usize) -> Span {
-        let mut at = offset.min(self.yaml.len());
-        while !self.yaml.is_char_boundary(at) {
+        let yaml = self.yaml();
+        let mut at = offset.min(yaml.len());
+        while !yaml.is_char_boundary(at) {
             at -= 1;
         }
-        let before = &self.yaml[..at];
+        let before = &yaml[..at];
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         Span::new(
             self.first_line + before.matches('\n').count(),
@@ -328,7 +356,7 @@ impl Locator {
     /// the YAML way and numbered the file's way. A position past the end of
     /// a line or of the YAML is clamped to it, so it is always in the file.
     pub fn from_yaml(&self, line: usize, column: usize) -> Span {
-        let yaml = self.yaml.as_str();
+        let yaml = self.yaml();
         let is_break = |c: char| matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}');
         // Byte offset of the start of YAML line `line`.
         let mut start = 0;

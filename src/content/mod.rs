@@ -488,6 +488,16 @@ fn read_text(config: &Config, rel: &Path) -> Result<String, Diagnostic> {
     })
 }
 
+/// The front matter of the note at `file` (absolute) read again, as
+/// [`load`] read it; `None` when it cannot be read. A streamed build lets
+/// each note's go once loaded, and a diagnostic may need it later.
+pub(crate) fn reread_yaml(file: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = text.replace("\r\n", "\n");
+    frontmatter::split(&text).ok()?.yaml.map(str::to_string)
+}
+
 /// The body of note `rel` read again from its file, exactly as [`load`]
 /// read it (BOM removed, `\n` line ends, front matter split off).
 pub(crate) fn read_body(config: &Config, rel: &Path) -> Result<String, Diagnostic> {
@@ -658,6 +668,18 @@ fn load_text(
             }
         }
     };
+    let mut loaded = loaded;
+    if opts.release_sessions {
+        // A streamed build keeps no note's front matter text.
+        let file = config.root.join(rel);
+        match &mut loaded {
+            Loaded::Session(s) => s.doc.loc.release(file),
+            Loaded::Member(m) => m.doc.loc.release(file),
+            Loaded::Community(c) => c.doc.loc.release(file),
+            Loaded::Page(p) => p.doc.loc.release(file),
+            Loaded::Draft(_) => {}
+        }
+    }
     (Some(loaded), diags)
 }
 

@@ -301,3 +301,19 @@ fn slugs_beat_names_and_aliases_split_commas_and_draft_titles_warn() {
         site.stderr
     );
 }
+
+#[test]
+fn a_link_stage_error_is_placed_in_a_note_saved_with_a_bom_and_crlf() {
+    // A build lets each note's front matter go once loaded and reads it
+    // again for a diagnostic found later: as the loader read it.
+    let run = Fixture::new()
+        .config("people: strict\n")
+        .file("content/members/eli-n.md", "---\nname: Eli N\n---\n")
+        .file(
+            "content/sessions/2026-03-06-a.md",
+            "\u{feff}---\r\ndate: 2026-03-06\r\nattendees:\r\n  - eli-n\r\n  - eli-m\r\n---\r\nBody.\r\n",
+        )
+        .build_err();
+    run.says("unknown person `eli-m`")
+        .says("content/sessions/2026-03-06-a.md:5:5");
+}
