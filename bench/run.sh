@@ -9,9 +9,10 @@
 #   BENCH_DIR         scratch folder for corpora and outputs (default /tmp/cairn-bench)
 #   BENCH_TARGET_DIR  cargo target dir for the examples (default /tmp/bench-target)
 #   ROUNDS            fresh-build rounds per size, at least 3 (default 3)
+#   SETTLE            seconds to wait after generating a corpus (default 90)
 #   SEED              corpus seed (default 1)
 #
-# For each size: generate the corpus once (members = notes / 5), then ROUNDS
+# For each size: generate the corpus once and keep it (members = notes / 5), then ROUNDS
 # rounds alternating floor and cairn, each into a NEW output folder, then 3
 # cairn builds over the SAME existing output folder ("rebuild"; the first
 # has no spare yet, the next two write over it). Outputs are deleted after
@@ -166,18 +167,52 @@ check_clean() {
   fi
 }
 
+# --------------------------------------------------------------- corpora
+# Each corpus is generated once and kept: regenerating deletes and creates
+# every note, and on ext4 the inodes freed by a deletion slow the creation
+# of files for a minute or more after it (`recently_deleted` in the
+# kernel's profile), for the floor and cairn alike. When anything was
+# generated or deleted, the runs wait SETTLE seconds (default 90) first.
+SETTLE=${SETTLE:-90}
+gen_id=$(md5sum <"$GEN" | cut -c1-12)
+settle=0
+declare -A gen_lines
+for size in "${sizes[@]}"; do
+  members=$((size / 5))
+  corpus=$BENCH_DIR/corpus-$size-s$SEED
+  stamp="$size $members $SEED $gen_id"
+  if [[ -f $corpus/.gen-stamp && $(head -n 1 "$corpus/.gen-stamp") == "$stamp" ]]; then
+    gen_lines[$size]=$(tail -n 1 "$corpus/.gen-stamp")
+    log "corpus $corpus is up to date"
+    continue
+  fi
+  log "generating $corpus ($size notes, $members members)"
+  gen_lines[$size]=$("$GEN" --sessions "$size" --members "$members" --seed "$SEED" --out "$corpus" --force)
+  printf '%s\n%s\n' "$stamp" "${gen_lines[$size]}" >"$corpus/.gen-stamp"
+  settle=1
+done
+for size in "${sizes[@]}"; do
+  if [[ -e $BENCH_DIR/out-$size ]]; then
+    rm -rf "$BENCH_DIR/out-$size"
+    settle=1
+  fi
+done
+if ((settle)); then
+  sync
+  log "waiting ${SETTLE}s for the file system to settle after writing corpora"
+  sleep "$SETTLE"
+fi
+
 # ------------------------------------------------------------------ runs
 rows=() all_outs=()
 for size in "${sizes[@]}"; do
   members=$((size / 5))
   corpus=$BENCH_DIR/corpus-$size-s$SEED
   outs=$BENCH_DIR/out-$size
-  rm -rf "$outs"
   mkdir -p "$outs"
   log ""
-  log "== $size notes, $members members: generating $corpus"
-  gen_line=$("$GEN" --sessions "$size" --members "$members" --seed "$SEED" --out "$corpus" --force)
-  log "$gen_line"
+  gen_line=${gen_lines[$size]}
+  log "== $size notes, $members members: $gen_line"
   # "gen_corpus: F files, B bytes (...)": B is the markdown (and config) size.
   read -r _ _ _ md_bytes _ <<<"$gen_line"
 
