@@ -9,7 +9,7 @@
 #   BENCH_DIR         scratch folder for corpora and outputs (default /tmp/cairn-bench)
 #   BENCH_TARGET_DIR  cargo target dir for the examples (default /tmp/bench-target)
 #   ROUNDS            fresh-build rounds per size, at least 3 (default 3)
-#   SETTLE            seconds to wait after generating a corpus (default 90)
+#   SETTLE            seconds between the last deletion and the runs (default 400)
 #   SEED              corpus seed (default 1)
 #
 # For each size: generate the corpus once and keep it (members = notes / 5), then ROUNDS
@@ -171,9 +171,13 @@ check_clean() {
 # Each corpus is generated once and kept: regenerating deletes and creates
 # every note, and on ext4 the inodes freed by a deletion slow the creation
 # of files for a minute or more after it (`recently_deleted` in the
-# kernel's profile), for the floor and cairn alike. When anything was
-# generated or deleted, the runs wait SETTLE seconds (default 90) first.
-SETTLE=${SETTLE:-90}
+# kernel's profile), for the floor and cairn alike: ext4 without a
+# journal skips an inode freed less than 60 s ago, or 360 s while its
+# inode table block is dirty, which it is again as soon as files are
+# created beside it. So the runs start SETTLE seconds (default 400) after
+# the last generation or deletion, this script's own included (it notes
+# when it deleted in $BENCH_DIR/.deleted-at).
+SETTLE=${SETTLE:-400}
 gen_id=$(md5sum <"$GEN" | cut -c1-12)
 settle=0
 declare -A gen_lines
@@ -198,9 +202,15 @@ for size in "${sizes[@]}"; do
   fi
 done
 if ((settle)); then
+  date +%s >"$BENCH_DIR/.deleted-at"
+fi
+if [[ -f $BENCH_DIR/.deleted-at ]]; then
   sync
-  log "waiting ${SETTLE}s for the file system to settle after writing corpora"
-  sleep "$SETTLE"
+  wait_s=$(($(cat "$BENCH_DIR/.deleted-at") + SETTLE - $(date +%s)))
+  if ((wait_s > 0)); then
+    log "waiting ${wait_s}s for the file system to settle after the last deletion"
+    sleep "$wait_s"
+  fi
 fi
 
 # ------------------------------------------------------------------ runs
@@ -262,6 +272,7 @@ done
 # every new file and folder costs a scan past the freed inodes, which
 # would slow the next size's runs (floor and cairn alike, unevenly).
 rm -rf "${all_outs[@]}"
+date +%s >"$BENCH_DIR/.deleted-at"
 
 # ---------------------------------------------------------------- report
 cpu_model=unknown
