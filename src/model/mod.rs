@@ -14,7 +14,8 @@ use crate::diag::{Diagnostic, Diagnostics, closest};
 use crate::slug::slugify_nonempty;
 use chrono::{DateTime, FixedOffset};
 use people::{Lookup, PeopleIndex};
-use std::collections::{BTreeMap, HashMap};
+use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// A reference to any entity that has a page.
@@ -244,11 +245,22 @@ impl Linker<'_> {
 
     /// Resolves people named under `field` in `doc`, creating pages for
     /// people without a profile (open mode) or reporting them (strict).
-    fn people_of<M>(&mut self, doc: &Doc<M>, field: &str, names: &[String]) -> Vec<usize> {
+    /// The people `names` name, in order, once each; `known` holds those
+    /// already found (see [`PeopleIndex::find`]), by position.
+    fn people_of<M>(
+        &mut self,
+        doc: &Doc<M>,
+        field: &str,
+        names: &[String],
+        known: &[Option<usize>],
+    ) -> Vec<usize> {
         let mut ids = Vec::with_capacity(names.len());
-        for raw in names {
-            let keys = keys_for(self.config, field);
-            let Some(id) = self.person(doc, field, raw, || doc.loc.value(&keys, raw)) else {
+        for (i, raw) in names.iter().enumerate() {
+            let found = known.get(i).copied().flatten();
+            let Some(id) = found.or_else(|| {
+                let keys = keys_for(self.config, field);
+                self.person(doc, field, raw, || doc.loc.value(&keys, raw))
+            }) else {
                 continue;
             };
             if !ids.contains(&id) {
@@ -467,7 +479,7 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         let Some(doc) = l.communities[cid].doc.take() else {
             continue;
         };
-        let leads = l.people_of(&doc, "lead", &doc.meta.lead.0);
+        let leads = l.people_of(&doc, "lead", &doc.meta.lead.0, &[]);
         l.communities[cid].leads = leads;
         l.communities[cid].doc = Some(doc);
     }
@@ -493,8 +505,25 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         l.people[pid].profile = Some(doc);
     }
 
+    // The names of people already known resolve alike at any point of the
+    // loop below (the index only gains names, and never changes one it
+    // has), so they are looked up on all cores first; the rest, which may
+    // make new people, in order.
+    let known: Vec<[Vec<Option<usize>>; 2]> = {
+        let index = &l.index;
+        let find = |names: &[String]| names.iter().map(|n| index.find(n)).collect();
+        sessions
+            .par_iter()
+            .map(|s| {
+                [
+                    find(&s.doc.meta.facilitators.0),
+                    find(&s.doc.meta.attendees.0),
+                ]
+            })
+            .collect()
+    };
     let mut linked = Vec::with_capacity(sessions.len());
-    for mut s in sessions {
+    for (mut s, [known_facilitators, known_attendees]) in sessions.into_iter().zip(known) {
         let url = format!("sessions/{}/", s.doc.slug);
         urls.claim(&url, &s.doc.source, &mut l.diags);
         let community = s
@@ -504,8 +533,18 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
             .as_ref()
             .filter(|c| !c.0.is_empty())
             .map(|c| l.community_of(&s.doc, &c.0));
-        let facilitators = l.people_of(&s.doc, "facilitators", &s.doc.meta.facilitators.0);
-        let attendees = l.people_of(&s.doc, "attendees", &s.doc.meta.attendees.0);
+        let facilitators = l.people_of(
+            &s.doc,
+            "facilitators",
+            &s.doc.meta.facilitators.0,
+            &known_facilitators,
+        );
+        let attendees = l.people_of(
+            &s.doc,
+            "attendees",
+            &s.doc.meta.attendees.0,
+            &known_attendees,
+        );
         let sid = linked.len();
         let mut session_actions = Vec::new();
         for raw in std::mem::take(&mut s.actions) {
@@ -625,20 +664,41 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
             );
         }
     }
-    for (pid, p) in l.people.iter_mut().enumerate() {
-        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    // Each person's topics of expertise, from the topics' lists in one pass
+    // (asking every topic about every person grew with people × experts).
+    let mut expert_in: Vec<Vec<usize>> = vec![Vec::new(); l.people.len()];
+    for (tid, t) in l.topics.iter().enumerate() {
+        for &pid in &t.experts {
+            if let Some(e) = expert_in.get_mut(pid) {
+                e.push(tid);
+            }
+        }
+    }
+    // Sessions per topic, counted in one array for all people (each
+    // person's topics noted as they are first seen, and reset after).
+    let mut counts: Vec<Option<usize>> = vec![None; l.topics.len()];
+    let mut seen: Vec<usize> = Vec::new();
+    for (p, expert_in) in l.people.iter_mut().zip(expert_in) {
+        let mut count = |t: usize, by: usize| {
+            let c = counts[t].get_or_insert_with(|| {
+                seen.push(t);
+                0
+            });
+            *c += by;
+        };
         for &s in p.attended.iter().chain(&p.facilitated) {
             for &t in &linked[s].topics {
-                *counts.entry(t).or_default() += 1;
+                count(t, 1);
             }
         }
-        for (tid, t) in l.topics.iter().enumerate() {
-            if t.experts.contains(&pid) {
-                counts.entry(tid).or_default();
-            }
+        for tid in expert_in {
+            count(tid, 0);
         }
-        let mut v: Vec<(usize, usize)> = counts.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut v: Vec<(usize, usize)> = seen
+            .drain(..)
+            .map(|t| (t, counts[t].take().unwrap_or(0)))
+            .collect();
+        v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         p.topics = v.into_iter().map(|(t, _)| t).collect();
         p.attended.sort_unstable();
         p.facilitated.sort_unstable();

@@ -46,6 +46,21 @@ impl PeopleIndex {
         None
     }
 
+    /// The person a name (as written in a note) already resolves to, if
+    /// any; the same answer [`PeopleIndex::lookup`] gives, without looking
+    /// for a near name when there is none.
+    pub fn find(&self, raw: &str) -> Option<usize> {
+        let name = raw.trim().trim_start_matches('@');
+        if name.is_empty() {
+            return None;
+        }
+        let k = key(name);
+        self.by_key
+            .get(&k)
+            .or_else(|| self.by_key.get(&slugify_nonempty(&k)))
+            .copied()
+    }
+
     pub fn lookup(&self, name: &str) -> Lookup {
         let k = key(name);
         if let Some(&id) = self.by_key.get(&k) {
