@@ -229,28 +229,52 @@ fn next_stage(done: &str) {
 pub struct Timer {
     on: bool,
     last: std::time::Instant,
+    /// CPU time used by then (user + system, all threads), in ms.
+    last_cpu: u64,
 }
 
 impl Timer {
     pub fn new() -> Timer {
+        let on = std::env::var_os("CAIRN_TIMINGS").is_some();
         Timer {
-            on: std::env::var_os("CAIRN_TIMINGS").is_some(),
+            on,
             last: std::time::Instant::now(),
+            last_cpu: if on { cpu_ms() } else { 0 },
         }
     }
 
     pub fn lap(&mut self, stage: &str) {
         next_stage(stage);
         if self.on {
+            let cpu = cpu_ms();
             eprintln!(
-                "  {stage:<10} {:>8.1} ms  {:>6} MB resident, {:>6} MB peak",
+                "  {stage:<10} {:>8.1} ms  {:>6} ms CPU  {:>6} MB resident, {:>6} MB peak",
                 self.last.elapsed().as_secs_f64() * 1000.0,
+                cpu.saturating_sub(self.last_cpu),
                 memory_mb("VmRSS:"),
                 memory_mb("VmHWM:"),
             );
+            self.last_cpu = cpu;
         }
         self.last = std::time::Instant::now();
     }
+}
+
+/// CPU time the process has used, user and system, in ms (0 where
+/// `/proc/self/stat` is not there). Its clock ticks are assumed to be
+/// 100 a second, as on every Linux system cairn runs on.
+fn cpu_ms() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces):
+            // state is the 3rd field, utime the 14th, stime the 15th.
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split(' ').collect();
+            let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+            Some(ticks * 10)
+        })
+        .unwrap_or(0)
 }
 
 /// A line of `/proc/self/status` in MB (0 where there is none).
