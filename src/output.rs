@@ -213,6 +213,17 @@ fn marker_lines(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .map(|l| l.split_once('\t').unwrap_or((l, "")))
+        .filter(|(path, _)| inside(path))
+}
+
+/// Whether a path a marker lists stays inside its folder: relative, with
+/// no `..`. A marker edited by hand (or damaged) must never make cairn
+/// delete or overwrite anything outside the folder it describes.
+fn inside(path: &str) -> bool {
+    !path.starts_with('/')
+        && path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 /// A file's length and the hash of its bytes, as the marker records them.

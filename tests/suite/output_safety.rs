@@ -271,3 +271,26 @@ fn a_build_that_fails_while_writing_keeps_the_spare_usable() {
     assert_eq!(fresh.code, 0, "{}", fresh.stderr);
     assert!(snapshot(&f.root().join("public")) == snapshot(&f.root().join("fresh")));
 }
+
+#[test]
+fn a_marker_edited_to_name_files_outside_is_not_followed() {
+    let f = Fixture::new().file("content/sessions/2026-01-01-a.md", "a");
+    f.build_ok();
+    f.build_ok();
+    // Files beside the site that a damaged or hand-edited marker names.
+    f.write("keep-me.txt", "mine");
+    let outside = f.root().join("keep-me.txt");
+    for marker in [
+        f.root().join("public/.cairn-output"),
+        spare(&f).join(".cairn-output"),
+    ] {
+        let mut text = std::fs::read_to_string(&marker).unwrap();
+        text.push_str("../keep-me.txt\t4\t00000000000000000000000000000000\n");
+        text.push_str(&format!("{}\n", outside.display()));
+        std::fs::write(&marker, text).unwrap();
+    }
+    f.write("content/sessions/2026-01-01-a.md", "changed");
+    f.build_ok();
+    f.build_ok();
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine");
+}
