@@ -137,7 +137,8 @@ pub struct Written {
 
 /// Runs every stage and writes each page into a staging folder beside
 /// `out` as soon as it is rendered; swaps it in only if the whole build
-/// succeeded, else removes it and leaves `out` as it was.
+/// succeeded, else leaves `out` as it was (the staging folder is kept as
+/// the spare, see [`crate::output::Staging::abandon`]).
 pub fn build_to(
     config: &Config,
     opts: &BuildOptions,
@@ -146,9 +147,11 @@ pub fn build_to(
     let mut diags = Diagnostics::new();
     // The output folder is checked and the staging folder made (walking
     // the current output, renaming the spare) while the notes load.
-    // On the pool's threads, whose allocator arenas the build goes on using.
-    let (staging, mut p) = rayon::join(
-        || crate::output::Staging::begin(out),
+    // The output and the spare are checked while the notes load (on the
+    // pool's threads, whose allocator arenas the build goes on using);
+    // nothing is renamed or written until the notes are known to be good.
+    let (survey, mut p) = rayon::join(
+        || crate::output::Staging::survey(out),
         || prepare(config, opts, true, &mut diags),
     );
     let mut written = Written {
@@ -156,9 +159,6 @@ pub fn build_to(
         pages: None,
     };
     let Some(theme) = p.theme.as_ref().filter(|_| !diags.has_errors()) else {
-        if let Ok(staging) = staging {
-            staging.abandon();
-        }
         // Nothing is written, but every error is reported: the sessions'
         // own (broken links) are found when they are rendered.
         let reread = crate::bodies::Reread::new(config, &p.prints);
@@ -170,7 +170,7 @@ pub fn build_to(
         diags.extend(reread.into_errors());
         return (written, diags, None);
     };
-    let staging = match staging {
+    let staging = match survey.and_then(crate::output::Staging::begin) {
         Ok(s) => s,
         Err(e) => return (written, diags, Some(e)),
     };
@@ -269,7 +269,7 @@ fn cpu_ms() -> u64 {
         .and_then(|s| {
             // Fields after the command name (which may hold spaces):
             // state is the 3rd field, utime the 14th, stime the 15th.
-            let rest = &s[s.rfind(')')? + 2..];
+            let rest = s.get(s.rfind(')')? + 2..)?;
             let f: Vec<&str> = rest.split(' ').collect();
             let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
             Some(ticks * 10)

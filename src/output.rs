@@ -477,10 +477,48 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
                 .ok()?
                 .to_string_lossy()
                 .replace('\\', "/");
-            (rel != OUTPUT_MARKER && listed.binary_search(&rel.as_str()).is_err())
-                .then(|| e.path().to_path_buf())
+            // A link is never cairn's, even where a file of its was.
+            let foreign = e.path_is_symlink()
+                || rel != OUTPUT_MARKER && listed.binary_search(&rel.as_str()).is_err();
+            foreign.then(|| e.path().to_path_buf())
         })
         .collect()
+}
+
+/// What [`Staging::survey`] found.
+pub struct Survey {
+    out: PathBuf,
+    /// The spare's files and when its marker was written, when it may be
+    /// written over.
+    spare: Option<(Prints, std::time::SystemTime)>,
+}
+
+/// The spare's files and when its marker was written, if it is a finished
+/// site holding nothing but real folders and the regular files its marker
+/// lists (no link, nothing added by hand): only then is it written over.
+/// Anything else, it is left alone.
+fn usable_spare(spare: &Path) -> Option<(Prints, std::time::SystemTime)> {
+    if !std::fs::symlink_metadata(spare).is_ok_and(|m| m.is_dir()) {
+        return None;
+    }
+    let (files, at) = site_files(spare)?;
+    let clean = walkdir::WalkDir::new(spare)
+        .min_depth(1)
+        .into_iter()
+        .all(|e| {
+            let Ok(e) = e else { return false };
+            let t = e.file_type();
+            if t.is_dir() {
+                return true;
+            }
+            let rel = e
+                .path()
+                .strip_prefix(spare)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            t.is_file() && (rel == OUTPUT_MARKER || files.contains_key(rel.as_str()))
+        });
+    clean.then_some((files, at))
 }
 
 /// A staging folder being filled, beside the output folder.
@@ -508,10 +546,12 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Checks the output folder (no files cairn did not write), removes
-    /// leftovers of killed builds, and makes the staging folder: the spare
-    /// renamed, or a new empty folder.
-    pub fn begin(out: &Path) -> Result<Staging, WriteError> {
+    /// Everything [`Staging::begin`] needs to know, found without
+    /// touching the current output or the spare (a build does it while the
+    /// notes load, and may not write at all): leftovers of killed builds
+    /// are removed, the output is checked for files cairn did not write,
+    /// and the spare, if any, for anything but the files its marker lists.
+    pub fn survey(out: &Path) -> Result<Survey, WriteError> {
         let out = absolute(out);
         clean_leftovers(&out)?;
         if out.exists() && out.join(OUTPUT_MARKER).is_file() {
@@ -531,21 +571,30 @@ impl Staging {
                 });
             }
         }
+        let spare = usable_spare(&spare_name(&out));
+        Ok(Survey { out, spare })
+    }
+
+    /// Makes the staging folder: the spare renamed, or a new empty folder.
+    pub fn begin(survey: Survey) -> Result<Staging, WriteError> {
+        let Survey { out, spare } = survey;
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
         let dir = staging_name(&out, "staging");
-        let spare = spare_name(&out);
-        let (reused, reused_at) = match site_files(&spare) {
-            Some((files, at)) if std::fs::rename(&spare, &dir).is_ok() => (files, Some(at)),
+        let (reused, reused_at) = match spare {
+            Some((files, at)) if std::fs::rename(spare_name(&out), &dir).is_ok() => {
+                (files, Some(at))
+            }
             _ => {
                 std::fs::create_dir(&dir).map_err(io_err(&dir))?;
                 Default::default()
             }
         };
         // The staging marker at once, so that a staging folder left by a
-        // killed build is recognisably cairn's; it lists every file only
-        // at the end.
+        // killed build is recognisably cairn's (and wholly: a spare is only
+        // taken when it holds nothing else); it lists every file only at
+        // the end.
         std::fs::write(dir.join(OUTPUT_MARKER), STAGING_HEADER).map_err(io_err(&dir))?;
         Ok(Staging {
             out,
@@ -565,18 +614,10 @@ impl Staging {
         let (Some(known), Some(at)) = (self.reused.get(path), self.reused_at) else {
             return false;
         };
-        if *known != Some(print) || self.written.lock().is_ok_and(|w| w.contains_key(path)) {
+        if *known != Some(print) || self.written.lock().map_or(true, |w| w.contains_key(path)) {
             return false;
         }
-        let Ok(meta) = std::fs::symlink_metadata(dest) else {
-            return false;
-        };
-        // Strictly before: file times are coarse, and a file changed in the
-        // tick the marker was written must not pass for unchanged (the
-        // marker is written after the tick of the last file cairn wrote).
-        meta.file_type().is_file()
-            && meta.len() == print.len
-            && meta.modified().is_ok_and(|m| m < at)
+        untouched(dest, print, at)
     }
 
     /// Makes the folder that holds `dest`. A file of the spare in the way
@@ -624,7 +665,11 @@ impl Staging {
                 .map(|k| &**k)
                 .filter(|k| k.starts_with(&inside))
                 .collect();
-            remove_listed(&self.dir, &listed);
+            // The files, then the folders below `path` (not above it: the
+            // new file's folder is there already).
+            io_parallel(&listed, |f| {
+                let _ = std::fs::remove_file(self.dir.join(f));
+            });
             remove_empty_dirs(dest);
             match std::fs::remove_dir(dest) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(dest)(e)),
@@ -694,7 +739,13 @@ impl Staging {
             if !written.contains_key(path) {
                 stale.push(path.clone());
                 if with_stale {
-                    lines.push((path, *print));
+                    // Its print goes into the new marker (written later than
+                    // any file) only if the file still matches it now.
+                    let still = print.filter(|p| {
+                        self.reused_at
+                            .is_some_and(|at| untouched(&self.dir.join(&**path), *p, at))
+                    });
+                    lines.push((path, still));
                 }
             }
         }
@@ -759,14 +810,24 @@ impl Staging {
     }
 }
 
-/// Keeps `dir` (a finished site) as the spare, replacing an older one;
-/// removes it if it cannot be kept.
+/// Whether the file at `dest` is still as a marker written at `at`
+/// recorded it: a regular file of the recorded length, not modified since.
+/// Strictly before: file times are coarse, and a file changed in the tick
+/// the marker was written must not pass for unchanged (the marker is
+/// written after the tick of the last file cairn wrote).
+fn untouched(dest: &Path, print: Print, at: std::time::SystemTime) -> bool {
+    std::fs::symlink_metadata(dest).is_ok_and(|meta| {
+        meta.file_type().is_file()
+            && meta.len() == print.len
+            && meta.modified().is_ok_and(|m| m < at)
+    })
+}
+
+/// Keeps `dir` (a finished site) as the spare; removes it instead when
+/// there is a spare already (one that was not usable, left alone).
 fn keep_as_spare(dir: &Path, out: &Path) -> Result<(), WriteError> {
     let spare = spare_name(out);
-    if spare.exists() {
-        remove_cairn_dir(&spare)?;
-    }
-    if std::fs::rename(dir, &spare).is_err() {
+    if std::fs::symlink_metadata(&spare).is_ok() || std::fs::rename(dir, &spare).is_err() {
         remove_cairn_dir(dir)?;
     }
     Ok(())
@@ -789,17 +850,21 @@ fn shared(_meta: &std::fs::Metadata) -> bool {
 /// milliseconds): if the marker shared the tick of the last files, those
 /// could not be told apart from a file edited just after the build, and a
 /// rebuild leaves alone only files strictly older than the marker.
+///
+/// It is written under another name and renamed into place, so that a
+/// build killed meanwhile never leaves a folder with an empty marker.
 fn write_marker_after_files(path: &Path, marker: &str) -> io::Result<()> {
-    std::fs::write(path, marker)?;
-    let first = std::fs::metadata(path)?.modified()?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, marker)?;
+    let first = std::fs::metadata(&tmp)?.modified()?;
     for _ in 0..100 {
         std::thread::sleep(std::time::Duration::from_millis(1));
-        std::fs::write(path, marker)?;
-        if std::fs::metadata(path)?.modified()? > first {
+        std::fs::write(&tmp, marker)?;
+        if std::fs::metadata(&tmp)?.modified()? > first {
             break;
         }
     }
-    Ok(())
+    std::fs::rename(&tmp, path)
 }
 
 /// The first line of a staging folder's marker before the build finishes.
@@ -827,7 +892,7 @@ fn site_files(dir: &Path) -> Option<(Prints, std::time::SystemTime)> {
 
 /// Writes a site held in memory into a staging folder, then swaps it in.
 pub fn write(output: &Output, out: &Path) -> Result<(), WriteError> {
-    let staging = Staging::begin(out)?;
+    let staging = Staging::begin(Staging::survey(out)?)?;
     let result = output
         .files
         .par_iter()

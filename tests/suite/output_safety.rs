@@ -106,6 +106,26 @@ fn an_output_folder_inside_a_root_level_notes_folder_is_not_read_back() {
     );
 }
 
+/// Two sessions, A and B, both fine.
+fn two_sessions() -> Fixture {
+    Fixture::new()
+        .file(
+            "content/sessions/2026-01-01-a.md",
+            "---\ntitle: A\n---\nFine.\n",
+        )
+        .file(
+            "content/sessions/2026-01-02-b.md",
+            "---\ntitle: B\n---\nFine.\n",
+        )
+}
+
+/// Asserts that `out` holds what a fresh build of `f` writes.
+fn same_as_fresh(f: &Fixture, out: &std::path::Path) {
+    let fresh = f.cairn(&["build", "--output", "fresh"]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    assert!(snapshot(out) == snapshot(&f.root().join("fresh")));
+}
+
 /// The site before the current one, kept beside it.
 fn spare(f: &Fixture) -> std::path::PathBuf {
     f.root().join(".public.cairn-spare")
@@ -195,9 +215,7 @@ fn a_rebuild_writes_over_the_spare_and_leaves_unchanged_files_alone() {
             .contains("New.")
     );
     // And the result is what a fresh build writes.
-    let fresh = f.cairn(&["build", "--output", "fresh"]);
-    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
-    assert!(snapshot(&out) == snapshot(&f.root().join("fresh")));
+    same_as_fresh(&f, &out);
 }
 
 #[test]
@@ -235,15 +253,7 @@ fn a_rebuild_over_a_spare_with_a_folder_where_a_file_was_and_back() {
 
 #[test]
 fn a_build_that_fails_while_writing_keeps_the_spare_usable() {
-    let f = Fixture::new()
-        .file(
-            "content/sessions/2026-01-01-a.md",
-            "---\ntitle: A\n---\nFine.\n",
-        )
-        .file(
-            "content/sessions/2026-01-02-b.md",
-            "---\ntitle: B\n---\nFine.\n",
-        );
+    let f = two_sessions();
     f.build_ok();
     f.build_ok();
     assert!(spare(&f).exists());
@@ -267,9 +277,7 @@ fn a_build_that_fails_while_writing_keeps_the_spare_usable() {
             .source
             .contains("Fixed.")
     );
-    let fresh = f.cairn(&["build", "--output", "fresh"]);
-    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
-    assert!(snapshot(&f.root().join("public")) == snapshot(&f.root().join("fresh")));
+    same_as_fresh(&f, &f.root().join("public"));
 }
 
 #[test]
@@ -293,4 +301,91 @@ fn a_marker_edited_to_name_files_outside_is_not_followed() {
     f.build_ok();
     f.build_ok();
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine");
+}
+
+#[test]
+fn a_failed_build_over_a_spare_edited_by_hand_does_not_vouch_for_the_edit() {
+    let f = two_sessions();
+    f.build_ok();
+    // Edited by hand in the output, same length; that output becomes the
+    // spare of the next build.
+    let page = f.root().join("public/404.html");
+    let len = std::fs::metadata(&page).unwrap().len() as usize;
+    std::fs::write(&page, vec![b'x'; len]).unwrap();
+    f.build_ok();
+    // A build that fails while writing, over that spare.
+    f.write(
+        "content/sessions/2026-01-02-b.md",
+        "---\ntitle: B\n---\nSee [[nobody-at-all]].\n",
+    );
+    f.build_err().says("nobody-at-all");
+    f.write(
+        "content/sessions/2026-01-02-b.md",
+        "---\ntitle: B\n---\nFine.\n",
+    );
+    f.build_ok();
+    same_as_fresh(&f, &f.root().join("public"));
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_the_output_or_the_spare_are_never_followed() {
+    let f = Fixture::new().file("content/sessions/2026-01-01-a.md", "a");
+    f.build_ok();
+    f.build_ok();
+    f.write("mine/index.html", "precious");
+    let mine = f.root().join("mine");
+    // A folder of the spare replaced by a link to a folder of the user's:
+    // the spare is left alone, and nothing is written through the link.
+    let in_spare = spare(&f).join("sessions/2026-01-01-a");
+    std::fs::remove_dir_all(&in_spare).unwrap();
+    std::os::unix::fs::symlink(&mine, &in_spare).unwrap();
+    f.build_ok();
+    f.build_ok();
+    assert_eq!(
+        std::fs::read_to_string(mine.join("index.html")).unwrap(),
+        "precious"
+    );
+    same_as_fresh(&f, &f.root().join("public"));
+    // A page of the output replaced by a link: refused, as a file cairn
+    // did not write, and the linked file is untouched.
+    let page = f.root().join("public/sessions/2026-01-01-a");
+    std::fs::remove_dir_all(&page).unwrap();
+    std::os::unix::fs::symlink(&mine, &page).unwrap();
+    let run = f.build();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.says("did not write");
+    assert_eq!(
+        std::fs::read_to_string(mine.join("index.html")).unwrap(),
+        "precious"
+    );
+}
+
+#[test]
+fn a_spare_holding_a_file_added_by_hand_is_left_alone() {
+    let f = Fixture::new().file("content/sessions/2026-01-01-a.md", "a");
+    f.build_ok();
+    f.build_ok();
+    std::fs::write(spare(&f).join("CNAME"), "example.org").unwrap();
+    f.build_ok();
+    f.build_ok();
+    assert!(!f.root().join("public/CNAME").exists(), "never published");
+    assert_eq!(
+        std::fs::read_to_string(spare(&f).join("CNAME")).unwrap(),
+        "example.org"
+    );
+}
+
+#[test]
+fn a_folder_of_the_spare_where_the_new_site_has_a_file_goes_without_its_parent() {
+    let f = Fixture::new().file("content/sessions/2026-01-01-a.md", "a");
+    let out = f.root().join("public");
+    f.write("static/x/y/z.txt", "deep");
+    f.build_ok();
+    f.build_ok();
+    // Over the first tree, which has x/y/ as a folder.
+    std::fs::remove_dir_all(f.root().join("static/x/y")).unwrap();
+    f.write("static/x/y", "now a file");
+    f.build_ok();
+    same_as_fresh(&f, &out);
 }
