@@ -262,14 +262,22 @@ fn load_with(
     let results: Vec<Result1> = files
         .par_iter()
         .map(|(kind, rel)| {
-            let now = stamp(config, rel);
+            // A build keeps no cache: the time comes from reading the file.
+            let now = if caching { stamp(config, rel) } else { None };
             if let (Some(now), Some(c)) = (now, old.get(rel))
                 && c.stamp == now
             {
                 return (rel.clone(), c.loaded.clone(), c.diags.clone(), None);
             }
-            let (loaded, ds) = load_file(config, opts, *kind, rel);
-            let loaded = loaded.map(|l| l.stamped(now.map(|(t, _)| t)));
+            let (loaded, modified, ds) = match read_text_stamped(config, rel) {
+                Ok((text, modified)) => {
+                    let (loaded, ds) = load_text(config, opts, *kind, rel, &text);
+                    (loaded, modified, ds)
+                }
+                Err(d) => (None, None, vec![d]),
+            };
+            let modified = now.map(|(t, _)| t).or(modified);
+            let loaded = loaded.map(|l| l.stamped(modified));
             let keep = now.filter(|_| caching).map(|stamp| Cached {
                 stamp,
                 loaded: loaded.clone(),
@@ -419,9 +427,17 @@ fn rel_to(root: &Path, p: &Path) -> PathBuf {
 
 /// Reads a file as UTF-8 text, or says precisely why it is not text.
 fn read_text(config: &Config, rel: &Path) -> Result<String, Diagnostic> {
+    read_text_stamped(config, rel).map(|(text, _)| text)
+}
+
+/// [`read_text`], with the file's modification time.
+fn read_text_stamped(
+    config: &Config,
+    rel: &Path,
+) -> Result<(String, Option<std::time::SystemTime>), Diagnostic> {
     let abs = config.root.join(rel);
     let err = |code, msg: String| Diagnostic::error(code, msg).in_file(rel);
-    let meta = std::fs::symlink_metadata(&abs)
+    let mut meta = std::fs::symlink_metadata(&abs)
         .map_err(|e| err("read", format!("cannot read this file: {e}")))?;
     if meta.file_type().is_symlink() {
         let target = std::fs::canonicalize(&abs)
@@ -437,17 +453,17 @@ fn read_text(config: &Config, rel: &Path) -> Result<String, Diagnostic> {
             )
             .help("cairn reads only files inside the site folder; copy the note in instead"));
         }
+        meta = std::fs::metadata(&abs)
+            .map_err(|e| err("read", format!("cannot read this file: {e}")))?;
     }
-    let meta =
-        std::fs::metadata(&abs).map_err(|e| err("read", format!("cannot read this file: {e}")))?;
     if !meta.is_file() {
         return Err(err(
             "read",
             "not a regular file (a pipe or device?); skip it with `paths.ignore`".into(),
         ));
     }
-    let bytes =
-        std::fs::read(&abs).map_err(|e| err("read", format!("cannot read this file: {e}")))?;
+    let bytes = read_all(&abs, meta.len())
+        .map_err(|e| err("read", format!("cannot read this file: {e}")))?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(err("encoding", "this file is UTF-16, not UTF-8".into())
             .help("save it as UTF-8 in your editor"));
@@ -481,11 +497,36 @@ fn read_text(config: &Config, rel: &Path) -> Result<String, Diagnostic> {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
-    Ok(if text.contains('\r') {
+    let text = if text.contains('\r') {
         text.replace("\r\n", "\n")
     } else {
         text
-    })
+    };
+    Ok((text, meta.modified().ok()))
+}
+
+/// The bytes of the file at `abs`, whose size was `len` a moment ago: one
+/// `open` and `read`s, without the size query `std::fs::read` makes again.
+fn read_all(abs: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(abs)?;
+    // One byte more than expected, so that a file that did not grow is
+    // read whole and its end seen without the buffer growing.
+    let mut bytes = vec![0; usize::try_from(len).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            bytes.resize(filled * 2, 0);
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }
 
 /// The front matter of the note at `file` (absolute) read again, as
@@ -532,18 +573,6 @@ pub fn keys_for<'a>(config: &'a Config, canonical: &'a str) -> Vec<&'a str> {
         keys.extend(aliases.iter().map(String::as_str));
     }
     keys
-}
-
-fn load_file(
-    config: &Config,
-    opts: &LoadOptions,
-    kind: Kind,
-    rel: &Path,
-) -> (Option<Loaded>, Vec<Diagnostic>) {
-    match read_text(config, rel) {
-        Ok(text) => load_text(config, opts, kind, rel, &text),
-        Err(d) => (None, vec![d]),
-    }
 }
 
 /// Loads one note from its text (BOM removed, `\n` line ends).

@@ -21,6 +21,7 @@
 
 use super::theme::escape_html as esc;
 use chrono::{Datelike, NaiveDate, TimeDelta};
+use std::fmt::{self, Write as _};
 
 /// Width of every chart's `viewBox`, in user units.
 const W: f64 = 400.0;
@@ -46,6 +47,49 @@ pub struct Mark<'a> {
     pub facilitated: bool,
 }
 
+/// A coordinate as `{:.1}` writes an `f64`, to the same characters, but
+/// without the exact (slow) decimal conversion whenever plain rounding of
+/// `10 × x` is certain to agree with it: `x` positive and below 10⁸, and
+/// `10 × x` not within 10⁻⁶ of a half. Everything else takes `{:.1}`.
+#[derive(Clone, Copy)]
+struct D1(f64);
+
+impl fmt::Display for D1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        let t = x * 10.0;
+        // |t - 10x| <= t * 2^-53 < 1.2e-7 here, far inside the margin.
+        if x > 0.0 && t < 1e9 && ((t - t.floor()) - 0.5).abs() > 1e-6 {
+            let n = t.round() as u64;
+            return write!(f, "{}.{}", n / 10, n % 10);
+        }
+        write!(f, "{x:.1}")
+    }
+}
+
+/// "March 2024", as chrono's `%B %Y` writes it.
+fn month_year(d: NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    if (1000..=9999).contains(&d.year()) {
+        format!("{} {}", MONTHS[d.month0() as usize], d.year())
+    } else {
+        d.format("%B %Y").to_string()
+    }
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -60,7 +104,9 @@ fn open(height: f64, id: &str, title: &str, desc: &str) -> String {
 
 fn text(out: &mut String, x: f64, y: f64, anchor: &str, body: &str) {
     let body = esc(body);
-    *out += &format!(
+    let (x, y) = (D1(x), D1(y));
+    let _ = write!(
+        out,
         r#"<text class="chart-label" x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" font-size="13" fill="currentColor">{body}</text>"#
     );
 }
@@ -69,14 +115,16 @@ fn text(out: &mut String, x: f64, y: f64, anchor: &str, body: &str) {
 const GRID: &str = r#" stroke-dasharray="2 3" stroke-opacity="0.4""#;
 
 fn line(out: &mut String, class: &str, (x1, y1): (f64, f64), (x2, y2): (f64, f64), more: &str) {
-    *out += &format!(
+    let (x1, y1, x2, y2) = (D1(x1), D1(y1), D1(x2), D1(y2));
+    let _ = write!(
+        out,
         r#"<line class="{class}" x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="currentColor"{more}/>"#
     );
 }
 
 /// A link wrapping a chart element, with its tooltip.
 fn link(out: &mut String, url: &str, tip: &str) {
-    *out += &format!(r#"<a href="{}"><title>{}</title>"#, esc(url), esc(tip));
+    let _ = write!(out, r#"<a href="{}"><title>{}</title>"#, esc(url), esc(tip));
 }
 
 /// Attendance per session over time: one stacked bar per session, in the
@@ -119,7 +167,8 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
     let mut s = open(222.0, id, "Attendance per session", &desc);
     let hatch = format!("{}-hatch", esc(id));
     // The hatch pattern, then a legend with the same swatches as the bars.
-    s += &format!(
+    let _ = write!(
+        s,
         r#"<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)"><line class="chart-hatch" x1="0" y1="0" x2="0" y2="5" stroke="currentColor" stroke-width="2.5"/></pattern></defs><rect class="chart-bar" x="{left}" y="7" width="12" height="12" fill="currentColor"/><rect class="chart-new" x="{}" y="7" width="12" height="12" fill="url(#{hatch})" stroke="currentColor"/>"#,
         left + 96.0
     );
@@ -152,19 +201,25 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
             );
         }
         // A transparent full-height target, so short bars are easy to hit.
-        s += &format!(
+        let (at, slot) = (D1(at), D1(slot));
+        let _ = write!(
+            s,
             r#"<rect class="chart-hit" x="{at:.1}" y="{top}" width="{slot:.1}" height="{tall}" fill="transparent"/>"#
         );
         if b.cancelled {
-            s += &format!(
-                r#"<rect class="chart-cancelled" x="{x:.1}" y="{top}" width="{width:.1}" height="{tall}" fill="none" stroke="currentColor" stroke-dasharray="4 3"/><g transform="rotate(-90 {cx:.1} {mid:.1})">"#
+            let (dx, dw, dcx, dmid) = (D1(x), D1(width), D1(cx), D1(mid));
+            let _ = write!(
+                s,
+                r#"<rect class="chart-cancelled" x="{dx:.1}" y="{top}" width="{dw:.1}" height="{tall}" fill="none" stroke="currentColor" stroke-dasharray="4 3"/><g transform="rotate(-90 {dcx:.1} {dmid:.1})">"#
             );
             text(&mut s, cx, mid + 4.0, "middle", "cancelled");
             s += "</g>";
         } else {
             let (r, n) = (b.returning as f64 * scale, b.newcomers as f64 * scale);
-            let (ry, ny) = (base - r, base - r - n);
-            s += &format!(
+            let (ry, ny) = (D1(base - r), D1(base - r - n));
+            let (x, width, r, n) = (D1(x), D1(width), D1(r), D1(n));
+            let _ = write!(
+                s,
                 r#"<rect class="chart-bar" x="{x:.1}" y="{ry:.1}" width="{width:.1}" height="{r:.1}" fill="currentColor"/><rect class="chart-new" x="{x:.1}" y="{ny:.1}" width="{width:.1}" height="{n:.1}" fill="url(#{hatch})" stroke="currentColor"/>"#
             );
         }
@@ -209,7 +264,7 @@ pub fn participation_timeline(marks: &[Mark], id: &str) -> String {
     let days = (end - start).num_days().max(1) as f64;
     let pos = |d: NaiveDate| left + (d - start).num_days() as f64 / days * (right - left);
 
-    let month = |d: NaiveDate| d.format("%B %Y").to_string();
+    let month = |d: NaiveDate| month_year(d);
     let (from, to) = (month(first), month(last));
     let when = if from == to {
         format!("in {from}")
@@ -308,12 +363,12 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
         let (year, m0) = ((p * per).div_euclid(12), (p * per).rem_euclid(12));
         if per == 1 {
             NaiveDate::from_ymd_opt(year as i32, m0 as u32 + 1, 1)
-                .map_or_else(String::new, |d| d.format("%B %Y").to_string())
+                .map_or_else(String::new, month_year)
         } else {
             format!("{year} Q{}", m0 / 3 + 1)
         }
     };
-    let when = |d: NaiveDate| d.format("%B %Y").to_string();
+    let when = |d: NaiveDate| month_year(d);
     let (from, to) = (when(first), when(last));
     let led = marks.iter().filter(|m| m.facilitated).count();
     let mut desc = format!(
@@ -333,7 +388,8 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
     let (left, right, axis, top) = (20.0, W - 20.0, 78.0, 28.0);
     let mut s = open(106.0, id, "Participation over time", &desc);
     let hatch = format!("{}-hatch", esc(id));
-    s += &format!(
+    let _ = write!(
+        s,
         r#"<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)"><line class="chart-hatch" x1="0" y1="0" x2="0" y2="5" stroke="currentColor" stroke-width="2.5"/></pattern></defs><rect class="chart-bar" x="{left}" y="7" width="12" height="12" fill="currentColor"/><rect class="chart-new" x="{}" y="7" width="12" height="12" fill="url(#{hatch})" stroke="currentColor"/>"#,
         left + 84.0
     );
@@ -381,17 +437,20 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
         if facilitated > 0 {
             tip += &format!(", {facilitated} facilitated");
         }
-        s += &format!("<g><title>{}</title>", esc(&tip));
+        let _ = write!(s, "<g><title>{}</title>", esc(&tip));
         if attended > 0 {
-            s += &format!(
+            let (x, width, a) = (D1(x), D1(width), D1(a));
+            let _ = write!(
+                s,
                 r#"<rect class="chart-bar" x="{x:.1}" y="{:.1}" width="{width:.1}" height="{a:.1}" fill="currentColor"/>"#,
-                axis - a
+                D1(axis - a.0)
             );
         }
         if facilitated > 0 {
-            s += &format!(
-                r#"<rect class="chart-new" x="{x:.1}" y="{:.1}" width="{width:.1}" height="{f:.1}" fill="url(#{hatch})" stroke="currentColor" stroke-width="0.5"/>"#,
-                axis - a - f
+            let (x, width, y, f) = (D1(x), D1(width), D1(axis - a - f), D1(f));
+            let _ = write!(
+                s,
+                r#"<rect class="chart-new" x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{f:.1}" fill="url(#{hatch})" stroke="currentColor" stroke-width="0.5"/>"#
             );
         }
         s += "</g>";
@@ -400,14 +459,18 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
 }
 
 fn circle(out: &mut String, x: f64, y: f64) {
-    *out += &format!(
+    let (x, y) = (D1(x), D1(y));
+    let _ = write!(
+        out,
         r#"<circle class="chart-mark" cx="{x:.1}" cy="{y:.1}" r="5" fill="currentColor"/>"#
     );
 }
 
 fn diamond(out: &mut String, x: f64, y: f64) {
-    let (r, l, t, b) = (x + 7.5, x - 7.5, y - 7.5, y + 7.5);
-    *out += &format!(
+    let (r, l, t, b) = (D1(x + 7.5), D1(x - 7.5), D1(y - 7.5), D1(y + 7.5));
+    let (x, y) = (D1(x), D1(y));
+    let _ = write!(
+        out,
         r#"<polygon class="chart-mark chart-facilitated" points="{x:.1},{t:.1} {r:.1},{y:.1} {x:.1},{b:.1} {l:.1},{y:.1}" fill="currentColor"/>"#
     );
 }
@@ -415,6 +478,57 @@ fn diamond(out: &mut String, x: f64, y: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coordinates_read_as_std_writes_them() {
+        // Halves and near-halves (0.25, 0.35 = 0.34999…), chart-like
+        // arithmetic, negatives, zeros, huge and odd values.
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.05,
+            0.15,
+            0.25,
+            0.35,
+            0.45,
+            0.75,
+            1.25,
+            2.5,
+            9.95,
+            99.95,
+            -1.25,
+            -3.7,
+            1e8,
+            1e9,
+            1e300,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for i in 0..200_000u32 {
+            // xorshift, to spread values over a chart's range and beyond.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
+            values.push(unit * 400.0);
+            values.push(f64::from(i) / 4.0);
+            values.push(20.0 + f64::from(i % 97) * (360.0 / 97.0));
+            values.push(78.0 - f64::from(i % 13) * (50.0 / 13.0));
+        }
+        for v in values {
+            assert_eq!(D1(v).to_string(), format!("{v:.1}"), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn month_names_read_as_chrono_writes_them() {
+        for (y, m) in [(2024, 1), (2020, 9), (1999, 12), (999, 3), (10000, 5)] {
+            let d = NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+            assert_eq!(month_year(d), d.format("%B %Y").to_string());
+        }
+    }
 
     /// Checks that `svg` is well formed: one root, tags balance and nest,
     /// attribute values are quoted, and every `&` starts a known entity.

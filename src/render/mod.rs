@@ -47,6 +47,10 @@ struct Renderer<'a> {
     now: DateTime<Utc>,
     /// How `/sessions/` splits into pages, worked out on first use.
     paging: std::sync::OnceLock<SessionPaging>,
+    /// Each person's place in the site's people sorted by name (then by
+    /// index), worked out on first use: rankings of people compare these
+    /// numbers instead of names.
+    name_rank: std::sync::OnceLock<Vec<u32>>,
     /// Each session's short date and ISO date, worked out on first use:
     /// a session is listed on many pages.
     dates: &'a [std::sync::OnceLock<(String, String)>],
@@ -236,6 +240,7 @@ fn with_renderer<T>(site: &Site, with: &Pages<'_>, f: impl FnOnce(&Renderer<'_>)
         },
         now,
         paging: std::sync::OnceLock::new(),
+        name_rank: std::sync::OnceLock::new(),
         dates: &dates,
     };
     f(&r)
@@ -868,34 +873,59 @@ impl<'a> Renderer<'a> {
         skip: Option<usize>,
         limit: usize,
     ) -> Vec<(usize, usize)> {
-        // Counts by person index; the people seen, in order of first sight.
-        let mut counts = vec![0u32; self.site.people.len()];
-        let mut seen: Vec<usize> = Vec::new();
-        for sid in sessions {
-            for p in self.site.sessions[sid].everyone() {
-                if Some(p) != skip {
-                    if counts[p] == 0 {
-                        seen.push(p);
+        thread_local! {
+            /// Counts by person index, all zero between calls (a member's
+            /// page counts a few hundred people of thousands).
+            static COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let rank = self.name_rank();
+        COUNTS.with_borrow_mut(|counts| {
+            counts.resize(self.site.people.len(), 0);
+            // The people seen, in order of first sight.
+            let mut seen: Vec<usize> = Vec::new();
+            for sid in sessions {
+                for p in self.site.sessions[sid].everyone() {
+                    if Some(p) != skip {
+                        if counts[p] == 0 {
+                            seen.push(p);
+                        }
+                        counts[p] += 1;
                     }
-                    counts[p] += 1;
                 }
             }
-        }
-        let people = &self.site.people;
-        // Most sessions first, then by name (then by index, so that the
-        // order never depends on anything but the site).
-        let order = |a: &usize, b: &usize| {
-            counts[*b]
-                .cmp(&counts[*a])
-                .then_with(|| people[*a].name.cmp(&people[*b].name))
-                .then(a.cmp(b))
-        };
-        if limit < seen.len() {
-            seen.select_nth_unstable_by(limit, order);
-            seen.truncate(limit);
-        }
-        seen.sort_unstable_by(order);
-        seen.into_iter().map(|p| (p, counts[p] as usize)).collect()
+            // Most sessions first, then by name (then by index, so that the
+            // order never depends on anything but the site): one number.
+            let mut keyed: Vec<(u64, usize)> = seen
+                .into_iter()
+                .map(|p| {
+                    let n = std::mem::take(&mut counts[p]);
+                    ((u64::from(u32::MAX - n) << 32) | u64::from(rank[p]), p)
+                })
+                .collect();
+            if limit < keyed.len() {
+                keyed.select_nth_unstable(limit);
+                keyed.truncate(limit);
+            }
+            keyed.sort_unstable();
+            keyed
+                .into_iter()
+                .map(|(key, p)| (p, (u32::MAX - (key >> 32) as u32) as usize))
+                .collect()
+        })
+    }
+
+    /// See [`Renderer::name_rank`]'s field.
+    fn name_rank(&self) -> &[u32] {
+        self.name_rank.get_or_init(|| {
+            let people = &self.site.people;
+            let mut order: Vec<usize> = (0..people.len()).collect();
+            order.sort_unstable_by(|&a, &b| people[a].name.cmp(&people[b].name).then(a.cmp(&b)));
+            let mut rank = vec![0u32; people.len()];
+            for (r, p) in order.into_iter().enumerate() {
+                rank[p] = r as u32;
+            }
+            rank
+        })
     }
 
     // ---- pages ----
