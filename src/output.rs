@@ -488,6 +488,8 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
 /// What [`Staging::survey`] found.
 pub struct Survey {
     out: PathBuf,
+    /// Held until the build is over (see [`lock_output`]).
+    lock: Option<std::fs::File>,
     /// The spare's files and when its marker was written, when it may be
     /// written over.
     spare: Option<(Prints, std::time::SystemTime)>,
@@ -543,6 +545,33 @@ pub struct Staging {
     /// When the spare's marker was written: a file changed after it is
     /// written again. `None` when the staging folder started empty.
     reused_at: Option<std::time::SystemTime>,
+    /// The output's lock, held until this staging folder is swapped in or
+    /// given up (dropped with it).
+    _lock: Option<std::fs::File>,
+}
+
+/// Takes the lock of output folder `out` (absolute), waiting (and saying
+/// so on stderr) while another build holds it: two builds of one output at
+/// once would each take the other's staging folder for a killed build's
+/// leftover. The lock is an advisory lock on the folder that holds the
+/// output (made if missing, as the build would make it), so that no lock
+/// file is left behind; builds of two outputs in one folder take turns too.
+/// `None` where the system has no such locks: the build goes on unlocked.
+fn lock_output(out: &Path) -> Option<std::fs::File> {
+    let holder = out.parent()?;
+    std::fs::create_dir_all(holder).ok()?;
+    let file = std::fs::File::open(holder).ok()?;
+    match file.try_lock() {
+        Ok(()) => Some(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another cairn build writing to {} to finish…",
+                out.display()
+            );
+            file.lock().ok().map(|()| file)
+        }
+        Err(std::fs::TryLockError::Error(_)) => None,
+    }
 }
 
 impl Staging {
@@ -553,6 +582,7 @@ impl Staging {
     /// and the spare, if any, for anything but the files its marker lists.
     pub fn survey(out: &Path) -> Result<Survey, WriteError> {
         let out = absolute(out);
+        let lock = lock_output(&out);
         clean_leftovers(&out)?;
         if out.exists() && out.join(OUTPUT_MARKER).is_file() {
             let foreign = foreign_files(&out);
@@ -572,12 +602,12 @@ impl Staging {
             }
         }
         let spare = usable_spare(&spare_name(&out));
-        Ok(Survey { out, spare })
+        Ok(Survey { out, lock, spare })
     }
 
     /// Makes the staging folder: the spare renamed, or a new empty folder.
     pub fn begin(survey: Survey) -> Result<Staging, WriteError> {
-        let Survey { out, spare } = survey;
+        let Survey { out, lock, spare } = survey;
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
@@ -604,6 +634,7 @@ impl Staging {
             dirs: Default::default(),
             reused,
             reused_at,
+            _lock: lock,
         })
     }
 

@@ -389,3 +389,84 @@ fn a_folder_of_the_spare_where_the_new_site_has_a_file_goes_without_its_parent()
     f.build_ok();
     same_as_fresh(&f, &out);
 }
+
+/// A build of `f` into `public/`, started and left running.
+fn spawn_build(f: &Fixture) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .arg("build")
+        .current_dir(f.root())
+        .env("SOURCE_DATE_EPOCH", NOW)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run cairn")
+}
+
+#[test]
+fn a_build_waits_while_another_holds_the_output_and_then_finishes() {
+    let f = two_sessions();
+    let first = f.build_ok();
+    let before = snapshot(&first.out);
+    f.write(
+        "content/sessions/2026-01-03-c.md",
+        "---\ntitle: C\n---\nNew.\n",
+    );
+    // What a build of this output holds while it runs: the lock of the
+    // folder the output is in.
+    let held = std::fs::File::open(f.root()).unwrap();
+    held.lock().unwrap();
+    let mut child = spawn_build(&f);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the build did not wait for the lock"
+    );
+    assert!(
+        snapshot(&first.out) == before,
+        "the output changed while locked"
+    );
+    // No staging folder either: it is made only under the lock.
+    assert!(cairn_folders(f.root()).is_empty());
+    held.unlock().unwrap();
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("waiting for another cairn build"),
+        "{stderr}"
+    );
+    assert!(first.exists("sessions/2026-01-03-c/"));
+    same_as_fresh(&f, &first.out);
+}
+
+#[test]
+fn builds_of_one_output_at_once_take_turns() {
+    // Enough pages that the builds overlap while they write.
+    let f = two_sessions();
+    for i in 0..100 {
+        f.write(
+            &format!("content/sessions/2025-01-01-s{i}.md"),
+            format!("---\ntitle: S{i}\n---\nSee [[2026-01-01-a]].\n"),
+        );
+    }
+    f.build_ok();
+    for round in 0..4 {
+        f.write(
+            "content/sessions/2026-01-03-c.md",
+            format!("---\ntitle: C\n---\nRound {round}.\n"),
+        );
+        let builds: Vec<_> = (0..3).map(|_| spawn_build(&f)).collect();
+        for b in builds {
+            let done = b.wait_with_output().unwrap();
+            assert!(
+                done.status.success(),
+                "{}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+        }
+        same_as_fresh(&f, &f.root().join("public"));
+        let left = cairn_folders(f.root());
+        assert!(left.iter().all(|n| n.ends_with("cairn-spare")), "{left:?}");
+    }
+}
