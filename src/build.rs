@@ -190,6 +190,12 @@ pub fn build_to(
     }
     let finished = staging.finish();
     p.timer.lap("write");
+    // Freeing the site (every session, person and index) takes a while at
+    // tens of thousands of notes; nothing waits for it. A process that
+    // exits meanwhile just ends it.
+    let _ = std::thread::Builder::new()
+        .name("cairn-free".into())
+        .spawn(move || drop(p));
     match finished {
         Ok(()) => {
             written.pages = Some(pages.iter().filter(|x| x.ends_with(".html")).count());

@@ -111,7 +111,9 @@ const THEME_IDS: &[&str] = &[
 
 pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let lines = Lines::new(note.body, note.body_line);
+    // Line starts, for the position of a diagnostic (few notes need them).
+    let lines = std::cell::OnceCell::new();
+    let lines = || lines.get_or_init(|| Lines::new(note.body, note.body_line));
     let mut out_events: Vec<Event> = Vec::with_capacity(note.body.len() / 16);
     let mut links = Vec::new();
     // Heading ids given so far (the theme's own are taken from the start),
@@ -312,7 +314,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                         }
                     }
                     None => {
-                        let span = lines.span(note.body, range.start, range.len());
+                        let span = lines().span(note.body, range.start, range.len());
                         if site.is_broken(name) {
                             // The target's own error is reported; not this.
                         } else if site.is_draft(name) {
@@ -354,7 +356,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                         url.into()
                     }
                     MdLink::Missing(path) => {
-                        let span = lines.span(note.body, range.start, range.len());
+                        let span = lines().span(note.body, range.start, range.len());
                         diags.push(
                             Diagnostic::warning("broken-link", format!("link to `{dest_url}`, which is not a published note of this site ({path})"))
                                 .in_file(note.source)
@@ -416,13 +418,23 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
     let body = Body {
         // An exact copy: every body is held until its pages are written.
         html: html.into(),
-        first_paragraph: first_paragraph
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
+        first_paragraph: squeeze_spaces(&first_paragraph),
         links,
     };
     (body, diags)
+}
+
+/// `s` with its words separated by single spaces (as
+/// `split_whitespace().collect::<Vec<_>>().join(" ")`, in one pass).
+fn squeeze_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// What a body's text says it links to, found without parsing it and
