@@ -138,7 +138,9 @@ pub struct Written {
 /// Runs every stage and writes each page into a staging folder beside
 /// `out` as soon as it is rendered; swaps it in only if the whole build
 /// succeeded, else leaves `out` as it was (the staging folder is kept as
-/// the spare, see [`crate::output::Staging::abandon`]).
+/// the spare, see [`crate::output::Staging::abandon`]). Builds of one site
+/// take turns ([`crate::output::lock`]): call it from a thread outside
+/// rayon's pool, since it may wait there for another build.
 pub fn build_to(
     config: &Config,
     opts: &BuildOptions,
@@ -150,6 +152,9 @@ pub fn build_to(
     // The output and the spare are checked while the notes load (on the
     // pool's threads, whose allocator arenas the build goes on using);
     // nothing is renamed or written until the notes are known to be good.
+    // Builds of one site take turns (see [`crate::output::lock`]); taken
+    // here, before any rayon work, and held to the end of the build.
+    let _lock = crate::output::lock(&config.root);
     let (survey, mut p) = rayon::join(
         || crate::output::Staging::survey(out),
         || prepare(config, opts, true, &mut diags),

@@ -488,8 +488,6 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
 /// What [`Staging::survey`] found.
 pub struct Survey {
     out: PathBuf,
-    /// Held until the build is over (see [`lock_output`]).
-    lock: Option<std::fs::File>,
     /// The spare's files and when its marker was written, when it may be
     /// written over.
     spare: Option<(Prints, std::time::SystemTime)>,
@@ -545,33 +543,35 @@ pub struct Staging {
     /// When the spare's marker was written: a file changed after it is
     /// written again. `None` when the staging folder started empty.
     reused_at: Option<std::time::SystemTime>,
-    /// The output's lock, held until this staging folder is swapped in or
-    /// given up (dropped with it).
-    _lock: Option<std::fs::File>,
 }
 
-/// Takes the lock of output folder `out` (absolute), waiting (and saying
-/// so on stderr) while another build holds it: two builds of one output at
-/// once would each take the other's staging folder for a killed build's
-/// leftover. The lock is an advisory lock on the folder that holds the
-/// output (made if missing, as the build would make it), so that no lock
-/// file is left behind; builds of two outputs in one folder take turns too.
-/// `None` where the system has no such locks: the build goes on unlocked.
-fn lock_output(out: &Path) -> Option<std::fs::File> {
-    let holder = out.parent()?;
-    std::fs::create_dir_all(holder).ok()?;
-    let file = std::fs::File::open(holder).ok()?;
+/// An advisory lock (`flock`) on a folder, held until dropped: builds that
+/// would write one output take it first and so take turns (two at once
+/// would each take the other's staging folder for a killed build's
+/// leftover). Locking a folder creates nothing.
+pub struct OutputLock {
+    _folder: std::fs::File,
+}
+
+/// Takes the lock on `folder`, waiting (and saying so on stderr) while
+/// another build holds it. Call it on a thread that may block, never on a
+/// rayon worker: a worker waiting here could be the one the holder needs
+/// to finish. `None` where folders cannot be locked (the build goes on
+/// unlocked).
+pub fn lock(folder: &Path) -> Option<OutputLock> {
+    let file = std::fs::File::open(folder).ok()?;
     match file.try_lock() {
-        Ok(()) => Some(file),
+        Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
             eprintln!(
-                "waiting for another cairn build writing to {} to finish…",
-                out.display()
+                "waiting for another cairn build in {} to finish…",
+                folder.display()
             );
-            file.lock().ok().map(|()| file)
+            file.lock().ok()?;
         }
-        Err(std::fs::TryLockError::Error(_)) => None,
+        Err(std::fs::TryLockError::Error(_)) => return None,
     }
+    Some(OutputLock { _folder: file })
 }
 
 impl Staging {
@@ -582,7 +582,6 @@ impl Staging {
     /// and the spare, if any, for anything but the files its marker lists.
     pub fn survey(out: &Path) -> Result<Survey, WriteError> {
         let out = absolute(out);
-        let lock = lock_output(&out);
         clean_leftovers(&out)?;
         if out.exists() && out.join(OUTPUT_MARKER).is_file() {
             let foreign = foreign_files(&out);
@@ -602,12 +601,12 @@ impl Staging {
             }
         }
         let spare = usable_spare(&spare_name(&out));
-        Ok(Survey { out, lock, spare })
+        Ok(Survey { out, spare })
     }
 
     /// Makes the staging folder: the spare renamed, or a new empty folder.
     pub fn begin(survey: Survey) -> Result<Staging, WriteError> {
-        let Survey { out, lock, spare } = survey;
+        let Survey { out, spare } = survey;
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
@@ -634,7 +633,6 @@ impl Staging {
             dirs: Default::default(),
             reused,
             reused_at,
-            _lock: lock,
         })
     }
 
@@ -921,9 +919,12 @@ fn site_files(dir: &Path) -> Option<(Prints, std::time::SystemTime)> {
     Some((files, at))
 }
 
-/// Writes a site held in memory into a staging folder, then swaps it in.
+/// Writes a site held in memory into a staging folder, then swaps it in,
+/// holding the [`lock`] of the nearest folder above `out` that exists.
 pub fn write(output: &Output, out: &Path) -> Result<(), WriteError> {
-    let staging = Staging::begin(Staging::survey(out)?)?;
+    let out = absolute(out);
+    let _lock = out.ancestors().skip(1).find(|a| a.is_dir()).and_then(lock);
+    let staging = Staging::begin(Staging::survey(&out)?)?;
     let result = output
         .files
         .par_iter()

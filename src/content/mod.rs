@@ -506,26 +506,21 @@ fn read_text_stamped(
 }
 
 /// The bytes of the file at `abs`, whose size was `len` a moment ago: one
-/// `open` and `read`s, without the size query `std::fs::read` makes again.
+/// `open`, its buffer reserved up front (without the path lookup
+/// `std::fs::read` makes again), and a size too big for memory an error,
+/// not an abort.
 fn read_all(abs: &Path, len: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut file = std::fs::File::open(abs)?;
-    // One byte more than expected, so that a file that did not grow is
-    // read whole and its end seen without the buffer growing.
-    let mut bytes = vec![0; usize::try_from(len).unwrap_or(0).saturating_add(1)];
-    let mut filled = 0;
-    loop {
-        if filled == bytes.len() {
-            bytes.resize(filled * 2, 0);
-        }
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    bytes.truncate(filled);
+    let mut bytes = Vec::new();
+    // One byte more than expected, so that the end of a file that did not
+    // grow is seen without the buffer growing.
+    usize::try_from(len)
+        .ok()
+        .and_then(|n| n.checked_add(1))
+        .and_then(|n| bytes.try_reserve_exact(n).ok())
+        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::OutOfMemory))?;
+    file.read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

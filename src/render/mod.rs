@@ -874,22 +874,34 @@ impl<'a> Renderer<'a> {
         limit: usize,
     ) -> Vec<(usize, usize)> {
         thread_local! {
-            /// Counts by person index, all zero between calls (a member's
-            /// page counts a few hundred people of thousands).
-            static COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+            /// Counts by person index, each with the number of the ranking
+            /// that made it: a count from an earlier ranking reads as zero,
+            /// so nothing is cleared between rankings (a member's page
+            /// counts a few hundred people of thousands), not even after a
+            /// ranking cut short.
+            static COUNTS: std::cell::RefCell<(u32, Vec<(u32, u32)>)> =
+                const { std::cell::RefCell::new((0, Vec::new())) };
         }
         let rank = self.name_rank();
-        COUNTS.with_borrow_mut(|counts| {
-            counts.resize(self.site.people.len(), 0);
+        COUNTS.with_borrow_mut(|(generation, counts)| {
+            *generation = generation.wrapping_add(1);
+            if *generation == 0 {
+                counts.fill((0, 0));
+                *generation = 1;
+            }
+            let now = *generation;
+            counts.resize(self.site.people.len(), (0, 0));
             // The people seen, in order of first sight.
             let mut seen: Vec<usize> = Vec::new();
             for sid in sessions {
                 for p in self.site.sessions[sid].everyone() {
                     if Some(p) != skip {
-                        if counts[p] == 0 {
+                        let c = &mut counts[p];
+                        if c.0 != now {
+                            *c = (now, 0);
                             seen.push(p);
                         }
-                        counts[p] += 1;
+                        c.1 += 1;
                     }
                 }
             }
@@ -898,7 +910,7 @@ impl<'a> Renderer<'a> {
             let mut keyed: Vec<(u64, usize)> = seen
                 .into_iter()
                 .map(|p| {
-                    let n = std::mem::take(&mut counts[p]);
+                    let n = counts[p].1;
                     ((u64::from(u32::MAX - n) << 32) | u64::from(rank[p]), p)
                 })
                 .collect();

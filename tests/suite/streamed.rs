@@ -255,3 +255,31 @@ fn random_bodies_are_written_as_they_are_held() {
         same_files(f.root());
     }
 }
+
+/// Two builds of one site at once in one process (two outputs): the
+/// second waits for the first's lock on the site folder; neither may wait
+/// on a thread the other needs (a waiting pool thread hung both).
+#[test]
+fn two_builds_in_one_process_take_turns_without_hanging() {
+    let f = Fixture::new();
+    for i in 0..400 {
+        f.write(
+            &format!("content/sessions/2025-01-01-s{i}.md"),
+            format!("---\ntitle: S{i}\nattendees: [Ann, Bo]\n---\nSee [[2025-01-01-s0]].\n"),
+        );
+    }
+    let root = f.root().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    for name in ["a", "b"] {
+        let (root, tx) = (root.clone(), tx.clone());
+        std::thread::spawn(move || {
+            let files = written(&root, &root.join(name));
+            let _ = tx.send(files);
+        });
+    }
+    let within = std::time::Duration::from_secs(120);
+    let a = rx.recv_timeout(within).expect("a build hung");
+    let b = rx.recv_timeout(within).expect("a build hung");
+    assert_eq!(a.len(), b.len());
+    assert!(a == b, "the two outputs differ");
+}
