@@ -289,4 +289,9 @@ echo "| notes | markdown MB | floor wall s | cairn wall s (fresh) | ratio | cair
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Medians of $ROUNDS fresh rounds (floor and cairn alternating, new output folder each) and 3 rebuilds over one existing output; peak RSS is the median of the fresh cairn builds; pages are *.html files, MB written the bytes of all files cairn wrote (10^6 bytes). Machine: $(nproc) CPUs, $cpu_model; scratch $BENCH_DIR on $fs_type; $(date -u '+%Y-%m-%d %H:%M UTC'); SOURCE_DATE_EPOCH=$EPOCH; seed $SEED."
+# The code measured: its commit, and whether the work tree had changes.
+commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null) ]]; then
+  commit="$commit with uncommitted changes"
+fi
+echo "Medians of $ROUNDS fresh rounds (floor and cairn alternating, new output folder each) and 3 rebuilds over one existing output; peak RSS is the median of the fresh cairn builds; pages are *.html files, MB written the bytes of all files cairn wrote (10^6 bytes). Machine: $(nproc) CPUs, $cpu_model; scratch $BENCH_DIR on $fs_type; $(date -u '+%Y-%m-%d %H:%M UTC'); SOURCE_DATE_EPOCH=$EPOCH; seed $SEED; cairn at $commit."
