@@ -51,6 +51,8 @@ pub struct Mark<'a> {
 /// without the exact (slow) decimal conversion whenever plain rounding of
 /// `10 × x` is certain to agree with it: `x` positive and below 10⁸, and
 /// `10 × x` not within 10⁻⁶ of a half. Everything else takes `{:.1}`.
+/// (It always writes one decimal: the `:.1` kept in the format strings
+/// that use it only says so.)
 #[derive(Clone, Copy)]
 struct D1(f64);
 

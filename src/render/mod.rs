@@ -906,13 +906,11 @@ impl<'a> Renderer<'a> {
                 }
             }
             // Most sessions first, then by name (then by index, so that the
-            // order never depends on anything but the site): one number.
-            let mut keyed: Vec<(u64, usize)> = seen
+            // order never depends on anything but the site): the name rank
+            // holds both, and is unique.
+            let mut keyed: Vec<(std::cmp::Reverse<u32>, u32, usize)> = seen
                 .into_iter()
-                .map(|p| {
-                    let n = counts[p].1;
-                    ((u64::from(u32::MAX - n) << 32) | u64::from(rank[p]), p)
-                })
+                .map(|p| (std::cmp::Reverse(counts[p].1), rank[p], p))
                 .collect();
             if limit < keyed.len() {
                 keyed.select_nth_unstable(limit);
@@ -921,7 +919,7 @@ impl<'a> Renderer<'a> {
             keyed.sort_unstable();
             keyed
                 .into_iter()
-                .map(|(key, p)| (p, (u32::MAX - (key >> 32) as u32) as usize))
+                .map(|(n, _, p)| (p, n.0 as usize))
                 .collect()
         })
     }
