@@ -23,3 +23,5 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod slug;
+#[cfg(test)]
+mod testing;

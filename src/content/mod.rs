@@ -8,6 +8,7 @@ pub mod dates;
 pub mod fields;
 pub mod frontmatter;
 pub mod meta;
+pub mod simple_yaml;
 
 use crate::config::{Config, Kind};
 use crate::diag::{Diagnostic, Diagnostics, Span, closest};
@@ -774,6 +775,10 @@ impl Parts<'_> {
 }
 
 fn parse_yaml(yaml: &str, loc: &Locator, rel: &Path) -> Result<Mapping, Diagnostic> {
+    // The common shape, read line by line; serde_yaml for the rest.
+    if let Some(m) = simple_yaml::parse(yaml) {
+        return Ok(m);
+    }
     frontmatter::check_nesting(yaml, loc, rel)?;
     match serde_yaml::from_str::<Value>(yaml) {
         Ok(Value::Mapping(m)) => Ok(m),

@@ -286,13 +286,7 @@ mod tests {
             "[^1]: a footnote",
             "- [ ] @x\r",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::testing::picker(0x2545_f491_4f6c_dd1du64);
         let (mut fast, mut total) = (0, 0);
         for _ in 0..20_000 {
             let len = 1 + next(12);
