@@ -40,7 +40,7 @@ impl When {
     /// ISO 8601, for `<time datetime>`.
     pub fn iso(&self) -> String {
         match self {
-            When::Day(d) => d.format("%Y-%m-%d").to_string(),
+            When::Day(d) => ymd(*d, "-"),
             When::At(t) => t.to_rfc3339(),
         }
     }
@@ -58,12 +58,46 @@ impl When {
 
     /// "6 Mar 2026", for lists.
     pub fn short(&self, tz: Tz) -> String {
-        self.day(tz).format("%-d %b %Y").to_string()
+        short_day(self.day(tz))
     }
 
     pub fn year(&self, tz: Tz) -> i32 {
         self.day(tz).year()
     }
+}
+
+/// Month names as chrono's `%B` writes them.
+pub const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `2026-03-06` (chrono's `%Y-%m-%d`), or `20260306` (`%Y%m%d`) with an
+/// empty `sep`; without chrono's format parser for years 0–9999.
+pub fn ymd(d: NaiveDate, sep: &str) -> String {
+    if !(0..=9999).contains(&d.year()) {
+        return d.format(&format!("%Y{sep}%m{sep}%d")).to_string();
+    }
+    format!("{:04}{sep}{:02}{sep}{:02}", d.year(), d.month(), d.day())
+}
+
+/// `6 Mar 2026` (chrono's `%-d %b %Y`).
+pub fn short_day(d: NaiveDate) -> String {
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%-d %b %Y").to_string();
+    }
+    let month = &MONTHS[d.month0() as usize][..3];
+    format!("{} {month} {:04}", d.day(), d.year())
 }
 
 fn local_to_fixed(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
@@ -163,6 +197,23 @@ pub fn parse_duration(raw: &str) -> Result<i64, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn day_formats_agree_with_chrono() {
+        let mut d = NaiveDate::from_ymd_opt(-3, 1, 1).unwrap();
+        let end = NaiveDate::from_ymd_opt(10_002, 12, 31).unwrap();
+        while d <= end {
+            assert_eq!(super::ymd(d, "-"), d.format("%Y-%m-%d").to_string());
+            assert_eq!(super::ymd(d, ""), d.format("%Y%m%d").to_string());
+            assert_eq!(super::short_day(d), d.format("%-d %b %Y").to_string());
+            // Every day of a few years, then a day in each 37.
+            d = if (1999..2030).contains(&d.year()) {
+                d.succ_opt().unwrap()
+            } else {
+                d + chrono::Duration::days(37)
+            };
+        }
+    }
+
     use super::*;
 
     const TZ: Tz = chrono_tz::America::Toronto;

@@ -7,7 +7,7 @@
 
 use crate::config::Config;
 use crate::content::Status;
-use crate::content::dates::When;
+use crate::content::dates::{When, ymd};
 use crate::model::{Session, Site};
 use chrono::{DateTime, Duration, Utc};
 use std::fmt::Write as _;
@@ -63,7 +63,18 @@ pub fn push_line(out: &mut String, line: &str) {
 }
 
 fn utc(t: DateTime<Utc>) -> String {
-    t.format("%Y%m%dT%H%M%SZ").to_string()
+    use chrono::Timelike;
+    if t.nanosecond() >= 1_000_000_000 {
+        // A leap second, which chrono writes as :60.
+        return t.format("%Y%m%dT%H%M%SZ").to_string();
+    }
+    format!(
+        "{}T{:02}{:02}{:02}Z",
+        ymd(t.date_naive(), ""),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// The host of `base_url`, for UIDs.
@@ -79,14 +90,14 @@ fn event(out: &mut String, s: &Session, config: &Config, stamp: &str) {
     line(format!("DTSTAMP:{stamp}"));
     match s.when {
         When::Day(d) => {
-            line(format!("DTSTART;VALUE=DATE:{}", d.format("%Y%m%d")));
+            line(format!("DTSTART;VALUE=DATE:{}", ymd(d, "")));
             let end = s
                 .end
                 .map(|e| e.with_timezone(&config.timezone).date_naive())
                 .filter(|e| *e > d)
                 .unwrap_or(d)
                 + Duration::days(1);
-            line(format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")));
+            line(format!("DTEND;VALUE=DATE:{}", ymd(end, "")));
         }
         When::At(t) => {
             let start = t.with_timezone(&Utc);
@@ -180,6 +191,16 @@ pub fn assemble<'a>(config: &Config, name: &str, events: impl Iterator<Item = &'
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_times_as_chrono_writes_them() {
+        let mut t = DateTime::<Utc>::from_timestamp(-62_200_000_000, 0).unwrap();
+        let end = DateTime::<Utc>::from_timestamp(253_500_000_000, 0).unwrap();
+        while t < end {
+            assert_eq!(utc(t), t.format("%Y%m%dT%H%M%SZ").to_string());
+            t += Duration::seconds(86_413_577);
+        }
+    }
 
     #[test]
     fn folding_keeps_lines_within_75_octets_and_characters_whole() {

@@ -283,7 +283,10 @@ impl Cache {
 
 /// A time as the sitemap's `<lastmod>` shows it.
 fn date_of(t: Option<SystemTime>) -> Option<String> {
-    Some(DateTime::<Utc>::from(t?).format("%Y-%m-%d").to_string())
+    Some(crate::content::dates::ymd(
+        DateTime::<Utc>::from(t?).date_naive(),
+        "-",
+    ))
 }
 
 /// `(page path, source, when the source changed)` of every page that

@@ -849,11 +849,12 @@ impl Site {
 
     /// Resolves the target of a `[[wikilink]]`.
     pub fn resolve(&self, name: &str) -> Option<Target> {
-        let k = name.trim().to_lowercase();
-        self.link_index
-            .get(&k)
-            .or_else(|| self.link_index.get(&slugify_nonempty(&k)))
-            .copied()
+        crate::slug::with_lowercase(name, |k| {
+            self.link_index
+                .get(k)
+                .or_else(|| self.link_index.get(&slugify_nonempty(k)))
+                .copied()
+        })
     }
 
     /// The closest known link target, for "did you mean".

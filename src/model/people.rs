@@ -54,11 +54,12 @@ impl PeopleIndex {
         if name.is_empty() {
             return None;
         }
-        let k = key(name);
-        self.by_key
-            .get(&k)
-            .or_else(|| self.by_key.get(&slugify_nonempty(&k)))
-            .copied()
+        crate::slug::with_lowercase(name, |k| {
+            self.by_key
+                .get(k)
+                .or_else(|| self.by_key.get(&slugify_nonempty(k)))
+                .copied()
+        })
     }
 
     pub fn lookup(&self, name: &str) -> Lookup {

@@ -71,20 +71,7 @@ impl fmt::Display for D1 {
 
 /// "March 2024", as chrono's `%B %Y` writes it.
 fn month_year(d: NaiveDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
+    use crate::content::dates::MONTHS;
     if (1000..=9999).contains(&d.year()) {
         format!("{} {}", MONTHS[d.month0() as usize], d.year())
     } else {

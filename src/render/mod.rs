@@ -1334,8 +1334,8 @@ impl<'a> Renderer<'a> {
         ActionItem {
             owner: self.person_link(a.owner),
             text: &a.text,
-            due: a.due.map(|d| d.format("%-d %b %Y").to_string()),
-            due_iso: a.due.map(|d| d.format("%Y-%m-%d").to_string()),
+            due: a.due.map(crate::content::dates::short_day),
+            due_iso: a.due.map(|d| crate::content::dates::ymd(d, "-")),
             overdue: self.overdue(id),
             done: a.done,
             session: Link {
@@ -1378,14 +1378,14 @@ impl<'a> Renderer<'a> {
             .filter(|a| !a.done)
             .map(|a| a.owner)
             .collect();
-        owners.sort_by(|a, b| {
-            let (a, b) = (&site.people[*a], &site.people[*b]);
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.slug.cmp(&b.slug))
-        });
+        // Each owner once, then by name (slugs are unique, so no ties):
+        // one lowercased name per owner, not two per comparison of items.
+        owners.sort_unstable();
         owners.dedup();
+        owners.sort_by_cached_key(|&o| {
+            let p = &site.people[o];
+            (p.name.to_lowercase(), p.slug.as_str())
+        });
         let mut overdue_count = 0;
         let cap = if site.actions.iter().filter(|a| !a.done).count() > OPEN_ALL {
             OPEN_SHOWN
