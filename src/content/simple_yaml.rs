@@ -123,7 +123,9 @@ fn block_value(lines: &[&str], start: usize) -> Option<(Value, usize)> {
             items.push(scalar(text)?);
         } else {
             let (name, text) = body.split_once(": ")?;
-            if name.ends_with(' ') {
+            // libyaml takes a key of at most 1,024 characters; names
+            // that long are left to it.
+            if name.ends_with(' ') || name.len() > 128 {
                 return None;
             }
             let text = text.trim_matches(' ');
@@ -290,7 +292,7 @@ fn flow_list(inner: &str) -> Option<Vec<Value>> {
 /// One value on one line: quoted, or plain and resolved as serde_yaml
 /// resolves it (null, a boolean or a string; numbers are left to it).
 fn scalar(text: &str) -> Option<Value> {
-    match text.as_bytes()[0] {
+    match *text.as_bytes().first()? {
         b'"' => return double_quoted(text).map(Value::String),
         b'\'' => return single_quoted(text).map(Value::String),
         b'-' | b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!'
@@ -426,6 +428,11 @@ mod tests {
         ] {
             assert_eq!(parse(yaml), None, "{yaml:?}");
         }
+        // libyaml refuses a key of more than 1,024 characters (found by
+        // fuzzing); long names are left to it.
+        let long = format!("links:\n  {}: https://example.org/\n", "n".repeat(1100));
+        assert!(serde(&long).is_none());
+        assert_eq!(parse(&long), None);
     }
 
     /// Front matter put together from lines that are easy to get wrong:
@@ -547,6 +554,8 @@ mod tests {
             "  k: v: w",
             "  k:v",
             "  k : v",
+            "  : v",
+            "  :",
             "    deeper: x",
             "  - item",
             "#comment",

@@ -8,6 +8,7 @@
 //! `frontmatter_split` inputs are a whole note. For `frontmatter_parse` and
 //! `markdown` the first byte selects options as the target reads it (kind,
 //! config, drafts; raw HTML mode) and the rest is the note or its body.
+//! `simple_yaml` inputs are front matter alone.
 
 use crate::util::*;
 use std::path::{Path, PathBuf};
@@ -377,4 +378,32 @@ fn thousands_of_bad_profile_links_load_in_linear_time() {
         .collect();
     assert_eq!(lines.len(), total);
     assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+}
+
+#[test]
+fn front_matter_read_line_by_line_reads_as_serde_yaml_reads_it() {
+    // simple_yaml: a map entry with an empty name panicked; a name of more
+    // than 1,024 characters, which libyaml refuses, was read.
+    for (name, input) in regressions("simple_yaml")
+        .into_iter()
+        .chain(seeds("simple_yaml"))
+    {
+        let yaml = as_text(&input);
+        if let Some(m) = cairn::content::simple_yaml::parse(&yaml) {
+            match serde_yaml::from_str::<serde_yaml::Value>(&yaml) {
+                Ok(serde_yaml::Value::Mapping(expected)) => assert_eq!(m, expected, "{name}"),
+                other => panic!("{name}: serde_yaml reads {other:?}"),
+            }
+        }
+        // As the front matter of a member's profile, with the real binary.
+        let note = "content/members/fuzz-note.md";
+        let f = Fixture::new().file(note, format!("---\n{yaml}\n---\n"));
+        let run = f.build();
+        sensible(&f, &run, note, &name);
+    }
+    let long = regressions("simple_yaml")
+        .into_iter()
+        .find(|(n, _)| n == "name-longer-than-libyaml-takes")
+        .unwrap();
+    assert_eq!(cairn::content::simple_yaml::parse(&as_text(&long.1)), None);
 }
