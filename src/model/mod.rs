@@ -363,7 +363,11 @@ impl Linker<'_> {
     }
 
     fn topic(&mut self, tag: &str) -> usize {
-        let slug = slugify_nonempty(tag);
+        self.topic_with_slug(tag, slugify_nonempty(tag))
+    }
+
+    /// [`Linker::topic`], with the tag's slug worked out already.
+    fn topic_with_slug(&mut self, tag: &str, slug: String) -> usize {
         if let Some(&id) = self.topic_keys.get(&slug) {
             return id;
         }
@@ -508,23 +512,45 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
     // The names of people already known resolve alike at any point of the
     // loop below (the index only gains names, and never changes one it
     // has), so they are looked up on all cores first; the rest, which may
-    // make new people, in order.
-    let known: Vec<[Vec<Option<usize>>; 2]> = {
+    // make new people, in order. So are the tags' slugs and the URLs,
+    // which need no order at all.
+    struct Known {
+        facilitators: Vec<Option<usize>>,
+        attendees: Vec<Option<usize>>,
+        owners: Vec<Option<usize>>,
+        tag_slugs: Vec<String>,
+        url: String,
+    }
+    let known: Vec<Known> = {
         let index = &l.index;
         let find = |names: &[String]| names.iter().map(|n| index.find(n)).collect();
         sessions
             .par_iter()
-            .map(|s| {
-                [
-                    find(&s.doc.meta.facilitators.0),
-                    find(&s.doc.meta.attendees.0),
-                ]
+            .map(|s| Known {
+                facilitators: find(&s.doc.meta.facilitators.0),
+                attendees: find(&s.doc.meta.attendees.0),
+                owners: s.actions.iter().map(|a| index.find(&a.owner)).collect(),
+                tag_slugs: s
+                    .doc
+                    .meta
+                    .tags
+                    .0
+                    .iter()
+                    .map(|t| slugify_nonempty(t))
+                    .collect(),
+                url: format!("sessions/{}/", s.doc.slug),
             })
             .collect()
     };
     let mut linked = Vec::with_capacity(sessions.len());
-    for (mut s, [known_facilitators, known_attendees]) in sessions.into_iter().zip(known) {
-        let url = format!("sessions/{}/", s.doc.slug);
+    for (mut s, known) in sessions.into_iter().zip(known) {
+        let Known {
+            facilitators: known_facilitators,
+            attendees: known_attendees,
+            owners: known_owners,
+            tag_slugs,
+            url,
+        } = known;
         urls.claim(&url, &s.doc.source, &mut l.diags);
         let community = s
             .doc
@@ -547,8 +573,9 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         );
         let sid = linked.len();
         let mut session_actions = Vec::new();
-        for raw in std::mem::take(&mut s.actions) {
-            let Some(owner) = l.person(&s.doc, "action owner", &raw.owner, || Some(raw.span))
+        for (raw, known_owner) in std::mem::take(&mut s.actions).into_iter().zip(known_owners) {
+            let Some(owner) = known_owner
+                .or_else(|| l.person(&s.doc, "action owner", &raw.owner, || Some(raw.span)))
             else {
                 continue;
             };
@@ -579,8 +606,8 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
             });
         }
         let mut topics = Vec::new();
-        for t in &s.doc.meta.tags.0 {
-            let tid = l.topic(t);
+        for (t, slug) in s.doc.meta.tags.0.iter().zip(tag_slugs) {
+            let tid = l.topic_with_slug(t, slug);
             if !topics.contains(&tid) {
                 topics.push(tid);
             }
