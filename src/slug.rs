@@ -28,6 +28,17 @@ pub fn with_lowercase<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
     })
 }
 
+/// What `map` holds for `name` as a note writes it: under its trimmed,
+/// lowercased form, or else under its slug (the keys of names, aliases and
+/// link targets are kept both ways).
+pub fn find_by_name<V: Copy>(map: &std::collections::HashMap<String, V>, name: &str) -> Option<V> {
+    with_lowercase(name, |k| {
+        map.get(k)
+            .or_else(|| map.get(&slugify_nonempty(k)))
+            .copied()
+    })
+}
+
 pub fn slugify(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut dash = false;

@@ -115,12 +115,10 @@ fn block_value(lines: &[&str], start: usize) -> Option<(Value, usize)> {
             // out of step.
             return None;
         }
+        // Values on one line only: `scalar` refuses an empty one, `[`, `|`
+        // and `>`.
         if list {
-            let text = body[1..].trim_matches(' ');
-            if text.is_empty() || text.starts_with('[') || block_header(text).is_some() {
-                return None;
-            }
-            items.push(scalar(text)?);
+            items.push(scalar(body[1..].trim_matches(' '))?);
         } else {
             let (name, text) = body.split_once(": ")?;
             // libyaml takes a key of at most 1,024 characters; names
@@ -129,9 +127,6 @@ fn block_value(lines: &[&str], start: usize) -> Option<(Value, usize)> {
                 return None;
             }
             let text = text.trim_matches(' ');
-            if text.is_empty() || text.starts_with('[') || block_header(text).is_some() {
-                return None;
-            }
             // A name reads as a plain or quoted value would, and must
             // come out as text.
             let Value::String(name) = scalar(name)? else {

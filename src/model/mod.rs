@@ -876,12 +876,7 @@ impl Site {
 
     /// Resolves the target of a `[[wikilink]]`.
     pub fn resolve(&self, name: &str) -> Option<Target> {
-        crate::slug::with_lowercase(name, |k| {
-            self.link_index
-                .get(k)
-                .or_else(|| self.link_index.get(&slugify_nonempty(k)))
-                .copied()
-        })
+        crate::slug::find_by_name(&self.link_index, name)
     }
 
     /// The closest known link target, for "did you mean".

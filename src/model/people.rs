@@ -3,7 +3,6 @@
 //! no profile (or reports it, with `people: strict`).
 
 use crate::diag::closest;
-use crate::slug::slugify_nonempty;
 use std::collections::HashMap;
 
 /// How a lookup by name ended.
@@ -54,22 +53,14 @@ impl PeopleIndex {
         if name.is_empty() {
             return None;
         }
-        crate::slug::with_lowercase(name, |k| {
-            self.by_key
-                .get(k)
-                .or_else(|| self.by_key.get(&slugify_nonempty(k)))
-                .copied()
-        })
+        crate::slug::find_by_name(&self.by_key, name)
     }
 
     pub fn lookup(&self, name: &str) -> Lookup {
+        if let Some(id) = crate::slug::find_by_name(&self.by_key, name) {
+            return Lookup::Found(id);
+        }
         let k = key(name);
-        if let Some(&id) = self.by_key.get(&k) {
-            return Lookup::Found(id);
-        }
-        if let Some(&id) = self.by_key.get(&slugify_nonempty(&k)) {
-            return Lookup::Found(id);
-        }
         let near = closest(&k, self.suggestable.iter().map(String::as_str)).map(String::from);
         Lookup::Unknown { near }
     }
