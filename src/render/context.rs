@@ -71,6 +71,11 @@ pub struct SessionCard<'a> {
     pub community: Option<Link<'a>>,
     pub summary: std::borrow::Cow<'a, str>,
     pub people: usize,
+    /// This row as the default theme writes it on a page two folders deep
+    /// ([`crate::render::html::ROW_ROOT`]), when already written once; empty
+    /// otherwise. Not part of the template context.
+    #[serde(skip)]
+    pub row_html: &'a str,
 }
 
 #[derive(Serialize)]

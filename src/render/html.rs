@@ -378,7 +378,23 @@ fn session_card(h: &mut H<'_>, s: &SessionCard<'_>, root: &str) {
     h.raw("\n</li>\n");
 }
 
+/// The `root` of every page two folders deep (members, topics,
+/// communities), where long lists of session rows are.
+pub const ROW_ROOT: &str = "../../";
+
+/// `s` as a row of a list, written into a string of its own, for
+/// [`SessionCard::row_html`].
+pub fn session_row_html(s: &SessionCard<'_>) -> Box<str> {
+    let mut out = String::with_capacity(320);
+    session_row(&mut H { out: &mut out }, s, ROW_ROOT);
+    out.into_boxed_str()
+}
+
 fn session_row(h: &mut H<'_>, s: &SessionCard<'_>, root: &str) {
+    if root == ROW_ROOT && !s.row_html.is_empty() {
+        h.raw(s.row_html);
+        return;
+    }
     let cancelled = s.status == Status::Cancelled;
     h.raw("<li class=\"row");
     if cancelled {

@@ -54,7 +54,16 @@ struct Renderer<'a> {
     /// Each session's short date and ISO date, worked out on first use:
     /// a session is listed on many pages.
     dates: &'a [std::sync::OnceLock<(String, String)>],
+    /// Each session's row on member, topic and community pages, written on
+    /// first use: a session is a row on the pages of everyone who came, of
+    /// each of its topics and of its community.
+    rows: &'a [std::sync::OnceLock<Box<str>>],
 }
+
+/// The templates of the pages that list sessions as rows.
+const MEMBER: &str = "member.html";
+const TOPIC: &str = "topic.html";
+const COMMUNITY: &str = "community.html";
 
 /// Past sessions listed on each page of `/sessions/`.
 pub const SESSIONS_PER_PAGE: usize = 100;
@@ -217,6 +226,9 @@ fn with_renderer<T>(site: &Site, with: &Pages<'_>, f: impl FnOnce(&Renderer<'_>)
     let dates: Vec<std::sync::OnceLock<(String, String)>> = (0..site.sessions.len())
         .map(|_| std::sync::OnceLock::new())
         .collect();
+    let rows: Vec<std::sync::OnceLock<Box<str>>> = (0..site.sessions.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
     let r = Renderer {
         history,
         site,
@@ -242,6 +254,7 @@ fn with_renderer<T>(site: &Site, with: &Pages<'_>, f: impl FnOnce(&Renderer<'_>)
         paging: std::sync::OnceLock::new(),
         name_rank: std::sync::OnceLock::new(),
         dates: &dates,
+        rows: &rows,
     };
     f(&r)
 }
@@ -634,7 +647,7 @@ impl<'a> Renderer<'a> {
                 let p = &s.people[i];
                 let url = p.url.as_deref().unwrap_or_default();
                 self.page(
-                    "member.html",
+                    MEMBER,
                     url,
                     "members",
                     self.person(i),
@@ -642,13 +655,7 @@ impl<'a> Renderer<'a> {
                 )
             }
             Job::Topics => self.page("topics.html", "topics/", "topics", self.topic_list(), None),
-            Job::Topic(i) => self.page(
-                "topic.html",
-                &s.topics[i].url,
-                "topics",
-                self.topic(i),
-                None,
-            ),
+            Job::Topic(i) => self.page(TOPIC, &s.topics[i].url, "topics", self.topic(i), None),
             Job::Communities => self.page(
                 "communities.html",
                 "communities/",
@@ -659,7 +666,7 @@ impl<'a> Renderer<'a> {
             Job::Community(i) => {
                 let c = &s.communities[i];
                 self.page(
-                    "community.html",
+                    COMMUNITY,
                     &c.url,
                     "communities",
                     self.community(i),
@@ -806,7 +813,19 @@ impl<'a> Renderer<'a> {
             community: s.community.and_then(|c| self.link(Target::Community(c))),
             summary: std::borrow::Cow::Borrowed(""),
             people: s.everyone().count(),
+            row_html: "",
         }
+    }
+
+    /// A row of the long lists of member, topic and community pages, its
+    /// HTML written once ([`SessionCard::row_html`]).
+    /// Only for a page whose `template` is the default theme's.
+    fn listed(&self, id: usize, template: &str) -> SessionCard<'a> {
+        let mut c = self.row(id);
+        if self.theme.is_default(template) {
+            c.row_html = self.rows[id].get_or_init(|| html::session_row_html(&c));
+        }
+        c
     }
 
     /// A session's short date ("6 Mar 2026") and ISO date.
@@ -1191,8 +1210,18 @@ impl<'a> Renderer<'a> {
                 .filter_map(|&c| self.link(Target::Community(c)))
                 .collect(),
             content: &p.body.html,
-            facilitated: p.facilitated.iter().rev().map(|&s| self.row(s)).collect(),
-            attended: p.attended.iter().rev().map(|&s| self.row(s)).collect(),
+            facilitated: p
+                .facilitated
+                .iter()
+                .rev()
+                .map(|&s| self.listed(s, MEMBER))
+                .collect(),
+            attended: p
+                .attended
+                .iter()
+                .rev()
+                .map(|&s| self.listed(s, MEMBER))
+                .collect(),
             topics: topic_counts,
             met_most: self.people_count(sessions, Some(id), 8),
             actions: self.sorted_open(p.actions.iter().copied()),
@@ -1234,7 +1263,12 @@ impl<'a> Renderer<'a> {
         let t = &self.site.topics[id];
         TopicPage {
             name: &t.name,
-            sessions: t.sessions.iter().rev().map(|&s| self.row(s)).collect(),
+            sessions: t
+                .sessions
+                .iter()
+                .rev()
+                .map(|&s| self.listed(s, TOPIC))
+                .collect(),
             people: self.people_count(t.sessions.iter().copied(), None, 24),
             experts: t.experts.iter().map(|&p| self.person_link(p)).collect(),
             backlinks: self.backlinks(&t.backlinks),
@@ -1322,7 +1356,11 @@ impl<'a> Renderer<'a> {
             leads: c.leads.iter().map(|&p| self.person_link(p)).collect(),
             content: &c.body.html,
             upcoming: upcoming.into_iter().map(|s| self.card(s)).collect(),
-            past: past.into_iter().rev().map(|s| self.row(s)).collect(),
+            past: past
+                .into_iter()
+                .rev()
+                .map(|s| self.listed(s, COMMUNITY))
+                .collect(),
             members,
             backlinks: self.backlinks(&c.backlinks),
         }
