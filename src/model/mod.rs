@@ -387,7 +387,7 @@ impl Linker<'_> {
 /// Links a corpus into a site.
 pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
     let Corpus {
-        mut sessions,
+        sessions,
         mut members,
         mut communities,
         mut pages,
@@ -395,13 +395,16 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         broken,
     } = corpus;
     let tz = config.timezone;
-    sessions.sort_by(|a, b| {
-        (a.when.instant(tz), &a.doc.slug, &a.doc.source).cmp(&(
-            b.when.instant(tz),
-            &b.doc.slug,
-            &b.doc.source,
-        ))
+    // Each session's instant worked out once (a time zone's rules are
+    // looked up for it), not at every comparison.
+    let mut keyed: Vec<_> = sessions
+        .into_par_iter()
+        .map(|s| (s.when.instant(tz), s))
+        .collect();
+    keyed.par_sort_by(|(at, a), (bt, b)| {
+        (at, &a.doc.slug, &a.doc.source).cmp(&(bt, &b.doc.slug, &b.doc.source))
     });
+    let sessions: Vec<_> = keyed.into_iter().map(|(_, s)| s).collect();
     members.sort_by(|a, b| a.doc.source.cmp(&b.doc.source));
     communities.sort_by(|a, b| a.doc.source.cmp(&b.doc.source));
     pages.sort_by(|a, b| a.doc.source.cmp(&b.doc.source));
@@ -701,63 +704,66 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
             }
         }
     }
-    // Sessions per topic, counted in one array for all people (each
-    // person's topics noted as they are first seen, and reset after).
-    let mut counts: Vec<Option<usize>> = vec![None; l.topics.len()];
-    let mut seen: Vec<usize> = Vec::new();
-    for (p, expert_in) in l.people.iter_mut().zip(expert_in) {
-        let mut count = |t: usize, by: usize| {
-            let c = counts[t].get_or_insert_with(|| {
-                seen.push(t);
-                0
-            });
-            *c += by;
-        };
-        for &s in p.attended.iter().chain(&p.facilitated) {
-            for &t in &linked[s].topics {
-                count(t, 1);
+    // Sessions per topic, counted in one array per worker for all the
+    // people it takes (each person's topics noted as they are first seen,
+    // and reset after).
+    let topic_count = l.topics.len();
+    l.people.par_iter_mut().zip(expert_in).for_each_init(
+        || (vec![None; topic_count], Vec::new()),
+        |(counts, seen): &mut (Vec<Option<usize>>, Vec<usize>), (p, expert_in)| {
+            let mut count = |t: usize, by: usize| {
+                let c = counts[t].get_or_insert_with(|| {
+                    seen.push(t);
+                    0
+                });
+                *c += by;
+            };
+            for &s in p.attended.iter().chain(&p.facilitated) {
+                for &t in &linked[s].topics {
+                    count(t, 1);
+                }
             }
-        }
-        for tid in expert_in {
-            count(tid, 0);
-        }
-        let mut v: Vec<(usize, usize)> = seen
-            .drain(..)
-            .map(|t| (t, counts[t].take().unwrap_or(0)))
-            .collect();
-        v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        p.topics = v.into_iter().map(|(t, _)| t).collect();
-        p.attended.sort_unstable();
-        p.facilitated.sort_unstable();
-    }
-    // Community members: profiles that list it, leads, and attendees.
-    for cid in 0..l.communities.len() {
-        let mut members: Vec<usize> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let listed = l
-            .people
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.communities.contains(&cid))
-            .map(|(i, _)| i);
-        let attended = l.communities[cid]
-            .sessions
-            .iter()
-            .flat_map(|&sid| linked[sid].everyone());
-        for pid in l.communities[cid]
-            .leads
-            .iter()
-            .copied()
-            .chain(listed)
-            .chain(attended)
-        {
-            if seen.insert(pid) {
-                members.push(pid);
+            for tid in expert_in {
+                count(tid, 0);
             }
-        }
-        l.communities[cid].members = members;
+            let mut v: Vec<(usize, usize)> = seen
+                .drain(..)
+                .map(|t| (t, counts[t].take().unwrap_or(0)))
+                .collect();
+            v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            p.topics = v.into_iter().map(|(t, _)| t).collect();
+            p.attended.sort_unstable();
+            p.facilitated.sort_unstable();
+        },
+    );
+    // Community members: profiles that list it, leads, and attendees, in
+    // that order; each community on its own core.
+    let people = &l.people;
+    let members: Vec<Vec<usize>> = l
+        .communities
+        .par_iter()
+        .enumerate()
+        .map(|(cid, c)| {
+            let mut members: Vec<usize> = Vec::new();
+            let mut seen = vec![false; people.len()];
+            let listed = people
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.communities.contains(&cid))
+                .map(|(i, _)| i);
+            let attended = c.sessions.iter().flat_map(|&sid| linked[sid].everyone());
+            for pid in c.leads.iter().copied().chain(listed).chain(attended) {
+                if !std::mem::replace(&mut seen[pid], true) {
+                    members.push(pid);
+                }
+            }
+            members
+        })
+        .collect();
+    for (c, members) in l.communities.iter_mut().zip(members) {
+        c.members = members;
     }
-    for p in l.people.iter_mut() {
+    l.people.par_iter_mut().for_each(|p| {
         for &s in p.attended.iter().chain(&p.facilitated) {
             if let Some(c) = linked[s].community
                 && !p.communities.contains(&c)
@@ -765,7 +771,7 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
                 p.communities.push(c);
             }
         }
-    }
+    });
     // Previous / next within the community (or among sessions without one).
     let mut last: HashMap<Option<usize>, usize> = HashMap::new();
     for sid in 0..linked.len() {
@@ -779,50 +785,35 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         }
     }
 
-    let mut link_index = HashMap::new();
-    let mut by_source = HashMap::new();
-    // Lowest priority first; later inserts win.
-    for (i, p) in page_list.iter().enumerate() {
-        link_index.insert(p.title.to_lowercase(), Target::Page(i));
-    }
-    for (i, s) in linked.iter().enumerate() {
-        link_index.insert(s.title.to_lowercase(), Target::Session(i));
-    }
-    for (i, c) in l.communities.iter().enumerate() {
-        link_index.insert(c.name.to_lowercase(), Target::Community(i));
-    }
-    for (i, p) in l.people.iter().enumerate() {
-        link_index.insert(p.name.to_lowercase(), Target::Person(i));
-        if let Some(doc) = &p.profile {
-            for a in &doc.meta.aka.0 {
-                link_index.insert(a.to_lowercase(), Target::Person(i));
+    let (link_index, by_source) = rayon::join(
+        || link_index(&page_list, &linked, &l.communities, &l.people, &l.topics),
+        || {
+            let mut by_source = HashMap::with_capacity(
+                page_list.len() + l.communities.len() + l.people.len() + linked.len(),
+            );
+            let sources =
+                page_list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (&p.doc.source, Target::Page(i)))
+                    .chain(l.communities.iter().enumerate().filter_map(|(i, c)| {
+                        c.doc.as_ref().map(|d| (&d.source, Target::Community(i)))
+                    }))
+                    .chain(l.people.iter().enumerate().filter_map(|(i, p)| {
+                        p.profile.as_ref().map(|d| (&d.source, Target::Person(i)))
+                    }))
+                    .chain(
+                        linked
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| (&s.doc.source, Target::Session(i))),
+                    );
+            for (source, t) in sources {
+                by_source.insert(source.clone(), t);
             }
-        }
-    }
-    // Slugs beat names; a topic's slug is the weakest slug.
-    for (i, t) in l.topics.iter().enumerate() {
-        link_index.insert(t.slug.clone(), Target::Topic(i));
-    }
-    for (i, p) in page_list.iter().enumerate() {
-        link_index.insert(p.doc.slug.to_lowercase(), Target::Page(i));
-        by_source.insert(p.doc.source.clone(), Target::Page(i));
-    }
-    for (i, c) in l.communities.iter().enumerate() {
-        link_index.insert(c.slug.to_lowercase(), Target::Community(i));
-        if let Some(d) = &c.doc {
-            by_source.insert(d.source.clone(), Target::Community(i));
-        }
-    }
-    for (i, p) in l.people.iter().enumerate() {
-        link_index.insert(p.slug.to_lowercase(), Target::Person(i));
-        if let Some(d) = &p.profile {
-            by_source.insert(d.source.clone(), Target::Person(i));
-        }
-    }
-    for (i, s) in linked.iter().enumerate() {
-        link_index.insert(s.doc.slug.to_lowercase(), Target::Session(i));
-        by_source.insert(s.doc.source.clone(), Target::Session(i));
-    }
+            by_source
+        },
+    );
 
     let site = Site {
         sessions: linked,
@@ -837,6 +828,71 @@ pub fn link(config: &Config, corpus: Corpus) -> (Site, Diagnostics) {
         broken,
     };
     (site, l.diags)
+}
+
+/// What `[[wikilinks]]` resolve: every title, name, aka and slug,
+/// lowercased, to its note. Lowest priority first, later keys win: pages'
+/// titles, sessions' titles, communities' and people's names and akas,
+/// then slugs, a topic's the weakest. The keys are made on all cores, the
+/// map filled in that order.
+fn link_index(
+    pages: &[Page],
+    sessions: &[Session],
+    communities: &[Community],
+    people: &[Person],
+    topics: &[Topic],
+) -> HashMap<String, Target> {
+    type Keys = Vec<(String, Target)>;
+    fn keyed<T: Sync>(items: &[T], f: impl Fn(usize, &T, &mut Keys) + Sync) -> Keys {
+        items
+            .par_iter()
+            .enumerate()
+            .fold(Vec::new, |mut v, (i, x)| {
+                f(i, x, &mut v);
+                v
+            })
+            .reduce(Vec::new, |mut a, mut b| {
+                a.append(&mut b);
+                a
+            })
+    }
+    let groups: [Keys; 9] = [
+        keyed(pages, |i, p, v| {
+            v.push((p.title.to_lowercase(), Target::Page(i)))
+        }),
+        keyed(sessions, |i, s, v| {
+            v.push((s.title.to_lowercase(), Target::Session(i)))
+        }),
+        keyed(communities, |i, c, v| {
+            v.push((c.name.to_lowercase(), Target::Community(i)))
+        }),
+        keyed(people, |i, p, v| {
+            v.push((p.name.to_lowercase(), Target::Person(i)));
+            if let Some(doc) = &p.profile {
+                for a in &doc.meta.aka.0 {
+                    v.push((a.to_lowercase(), Target::Person(i)));
+                }
+            }
+        }),
+        keyed(topics, |i, t, v| v.push((t.slug.clone(), Target::Topic(i)))),
+        keyed(pages, |i, p, v| {
+            v.push((p.doc.slug.to_lowercase(), Target::Page(i)))
+        }),
+        keyed(communities, |i, c, v| {
+            v.push((c.slug.to_lowercase(), Target::Community(i)))
+        }),
+        keyed(people, |i, p, v| {
+            v.push((p.slug.to_lowercase(), Target::Person(i)))
+        }),
+        keyed(sessions, |i, s, v| {
+            v.push((s.doc.slug.to_lowercase(), Target::Session(i)))
+        }),
+    ];
+    let mut index = HashMap::with_capacity(groups.iter().map(Vec::len).sum());
+    for (k, t) in groups.into_iter().flatten() {
+        index.insert(k, t);
+    }
+    index
 }
 
 impl Site {
