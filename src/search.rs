@@ -172,8 +172,7 @@ fn words(text: &str, html: bool, mut f: impl FnMut(usize, usize)) {
             continue;
         }
         if html && bytes[i] == b'<' {
-            // `str::find` looks for one ASCII byte with memchr.
-            i = text[i..].find('>').map_or(n, |p| i + p + 1);
+            i = memchr::memchr(b'>', &bytes[i..]).map_or(n, |p| i + p + 1);
             continue;
         }
         if html

@@ -58,9 +58,6 @@ fn split_due(text: &str) -> (String, Option<Result<NaiveDate, String>>) {
 /// line by line that gives the same answer ([`scan_lines`]); the others
 /// are parsed.
 pub fn scan(body: &str, first_line: usize) -> Vec<RawAction> {
-    if !body.contains("] @") {
-        return Vec::new();
-    }
     scan_lines(body, first_line).unwrap_or_else(|| scan_parsed(body, first_line))
 }
 
@@ -121,14 +118,31 @@ fn scan_parsed(body: &str, first_line: usize) -> Vec<RawAction> {
 /// Such an item is a task list item wherever it stands: a bullet item
 /// interrupts a paragraph, and ends a table or a block quote.
 fn scan_lines(body: &str, first_line: usize) -> Option<Vec<RawAction>> {
+    // Where `] @` is, found once: no other line can hold an item.
+    let hits: Vec<usize> = memchr::memmem::find_iter(body.as_bytes(), "] @").collect();
+    if hits.is_empty() {
+        return Some(Vec::new());
+    }
+    let mut next_hit = 0;
     let mut out = Vec::new();
     // The open fence: its character and length.
     let mut fence: Option<(u8, usize)> = None;
-    let mut at = 0;
-    for (n, raw) in body.split('\n').enumerate() {
-        let start = at;
-        at += raw.len() + 1;
+    let mut start = 0;
+    // The lines, as `split('\n')` gives them, from one search for line
+    // breaks over the whole body.
+    let ends = memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]);
+    for (n, end) in ends.enumerate() {
+        let raw = &body[start..end];
+        let line_start = start;
+        start = end + 1;
+        let start = line_start;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
+        while hits.get(next_hit).is_some_and(|&h| h < start) {
+            next_hit += 1;
+        }
+        // `] @` holds no line break: a hit from here to the line's end is
+        // on this line.
+        let has_hit = hits.get(next_hit).is_some_and(|&h| h < start + raw.len());
         let indent = line.len() - line.trim_start_matches(' ').len();
         let rest = &line[indent..];
         let fence_len = |c: u8| rest.bytes().take_while(|&b| b == c).count();
@@ -155,10 +169,10 @@ fn scan_lines(body: &str, first_line: usize) -> Option<Vec<RawAction>> {
         if fence.is_some() {
             continue;
         }
-        if rest.starts_with('<') || line.contains('\t') && line.contains("] @") {
+        if rest.starts_with('<') || has_hit && line.contains('\t') {
             return None;
         }
-        if !line.contains("] @") {
+        if !has_hit {
             continue;
         }
         let bytes = rest.as_bytes();
