@@ -282,10 +282,10 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                 title,
                 id,
             }) => {
-                let raw = dest_url.to_string();
+                let raw: &str = &dest_url;
                 let (name, fragment) = match raw.split_once('#') {
                     Some((n, f)) => (n, Some(f)),
-                    None => (raw.as_str(), None),
+                    None => (raw, None),
                 };
                 match site.resolve(name) {
                     Some(target) => {
@@ -293,11 +293,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                         let (url, label) = site.target(target);
                         match url {
                             Some(url) => {
-                                let mut dest = format!("{}{url}", note.root);
-                                if let Some(f) = fragment {
-                                    dest.push('#');
-                                    dest.push_str(f);
-                                }
+                                let dest = join_url(note.root, url, fragment);
                                 emit.push(Event::Start(Tag::Link {
                                     link_type: LinkType::Inline,
                                     dest_url: dest.into(),
@@ -608,18 +604,24 @@ fn rewrite_md_link(site: &Site, note: &Note, dest: &str) -> MdLink {
     }
     match site.by_source.get(&target) {
         Some(&t) => match site.target(t).0 {
-            Some(url) => {
-                let mut u = format!("{}{url}", note.root);
-                if let Some(f) = fragment {
-                    u.push('#');
-                    u.push_str(f);
-                }
-                MdLink::Page(t, u)
-            }
+            Some(url) => MdLink::Page(t, join_url(note.root, url, fragment)),
             None => MdLink::Missing("that profile is private".into()),
         },
         None => MdLink::Missing(format!("no note at {}", target.display())),
     }
+}
+
+/// `root` + `url`, then `#fragment` when there is one.
+fn join_url(root: &str, url: &str, fragment: Option<&str>) -> String {
+    let mut out =
+        String::with_capacity(root.len() + url.len() + fragment.map_or(0, |f| f.len() + 1));
+    out.push_str(root);
+    out.push_str(url);
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 fn percent_decode(s: &str) -> String {

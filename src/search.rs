@@ -1225,22 +1225,12 @@ fn index_many(
 // ---------------------------------------------------------------- postings
 
 #[inline]
-fn push_num(out: &mut Vec<u8>, mut n: u32) {
+fn push_num(out: &mut Vec<u8>, n: u32) {
     if n < 10 {
         out.push(b'0' + n as u8);
         return;
     }
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
+    out.extend_from_slice(crate::render::html::decimal(n.into(), &mut [0; 20]).as_bytes());
 }
 
 /// A posting list as a shard writes it: `delta,weight,delta,weight…`.

@@ -88,7 +88,20 @@ pub fn ymd(d: NaiveDate, sep: &str) -> String {
     if !(0..=9999).contains(&d.year()) {
         return d.format(&format!("%Y{sep}%m{sep}%d")).to_string();
     }
-    format!("{:04}{sep}{:02}{sep}{:02}", d.year(), d.month(), d.day())
+    let mut out = String::with_capacity(8 + 2 * sep.len());
+    push_digits(&mut out, d.year() as u32, 4);
+    out.push_str(sep);
+    push_digits(&mut out, d.month(), 2);
+    out.push_str(sep);
+    push_digits(&mut out, d.day(), 2);
+    out
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded.
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for k in (0..width).rev() {
+        out.push(char::from(b'0' + (n / 10u32.pow(k) % 10) as u8));
+    }
 }
 
 /// `6 Mar 2026` (chrono's `%-d %b %Y`).
@@ -96,8 +109,13 @@ pub fn short_day(d: NaiveDate) -> String {
     if !(0..=9999).contains(&d.year()) {
         return d.format("%-d %b %Y").to_string();
     }
-    let month = &MONTHS[d.month0() as usize][..3];
-    format!("{} {month} {:04}", d.day(), d.year())
+    let mut out = String::with_capacity(11);
+    push_digits(&mut out, d.day(), if d.day() < 10 { 1 } else { 2 });
+    out.push(' ');
+    out.push_str(&MONTHS[d.month0() as usize][..3]);
+    out.push(' ');
+    push_digits(&mut out, d.year() as u32, 4);
+    out
 }
 
 fn local_to_fixed(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {

@@ -58,14 +58,45 @@ struct D1(f64);
 
 impl fmt::Display for D1 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let x = self.0;
-        let t = x * 10.0;
-        // |t - 10x| <= t * 2^-53 < 1.2e-7 here, far inside the margin.
-        if x > 0.0 && t < 1e9 && ((t - t.floor()) - 0.5).abs() > 1e-6 {
-            let n = t.round() as u64;
-            return write!(f, "{}.{}", n / 10, n % 10);
+        let mut s = String::new();
+        d1(&mut s, self.0);
+        f.write_str(&s)
+    }
+}
+
+/// Appends `x` as [`D1`] writes it.
+fn d1(out: &mut String, x: f64) {
+    let t = x * 10.0;
+    // |t - 10x| <= t * 2^-53 < 1.2e-7 here, far inside the margin.
+    if x > 0.0 && t < 1e9 && ((t - t.floor()) - 0.5).abs() > 1e-6 {
+        let n = t.round() as u64;
+        push_uint(out, n / 10);
+        out.push('.');
+        out.push(char::from(b'0' + (n % 10) as u8));
+    } else {
+        let _ = write!(out, "{x:.1}");
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_uint(out: &mut String, n: u64) {
+    out.push_str(super::html::decimal(n, &mut [0; 20]));
+}
+
+/// A piece of an SVG element: markup as it is, or a coordinate written as
+/// [`D1`] writes it. Elements drawn many times a page are put together
+/// from these, without the formatting machinery.
+enum P<'a> {
+    S(&'a str),
+    D(f64),
+}
+
+fn put(out: &mut String, parts: &[P<'_>]) {
+    for p in parts {
+        match *p {
+            P::S(s) => out.push_str(s),
+            P::D(x) => d1(out, x),
         }
-        write!(f, "{x:.1}")
     }
 }
 
@@ -92,11 +123,20 @@ fn open(height: f64, id: &str, title: &str, desc: &str) -> String {
 }
 
 fn text(out: &mut String, x: f64, y: f64, anchor: &str, body: &str) {
-    let body = esc(body);
-    let (x, y) = (D1(x), D1(y));
-    let _ = write!(
+    use P::*;
+    put(
         out,
-        r#"<text class="chart-label" x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" font-size="13" fill="currentColor">{body}</text>"#
+        &[
+            S(r#"<text class="chart-label" x=""#),
+            D(x),
+            S(r#"" y=""#),
+            D(y),
+            S(r#"" text-anchor=""#),
+            S(anchor),
+            S(r#"" font-size="13" fill="currentColor">"#),
+            S(&esc(body)),
+            S("</text>"),
+        ],
     );
 }
 
@@ -104,16 +144,40 @@ fn text(out: &mut String, x: f64, y: f64, anchor: &str, body: &str) {
 const GRID: &str = r#" stroke-dasharray="2 3" stroke-opacity="0.4""#;
 
 fn line(out: &mut String, class: &str, (x1, y1): (f64, f64), (x2, y2): (f64, f64), more: &str) {
-    let (x1, y1, x2, y2) = (D1(x1), D1(y1), D1(x2), D1(y2));
-    let _ = write!(
+    use P::*;
+    put(
         out,
-        r#"<line class="{class}" x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="currentColor"{more}/>"#
+        &[
+            S(r#"<line class=""#),
+            S(class),
+            S(r#"" x1=""#),
+            D(x1),
+            S(r#"" y1=""#),
+            D(y1),
+            S(r#"" x2=""#),
+            D(x2),
+            S(r#"" y2=""#),
+            D(y2),
+            S(r#"" stroke="currentColor""#),
+            S(more),
+            S("/>"),
+        ],
     );
 }
 
 /// A link wrapping a chart element, with its tooltip.
 fn link(out: &mut String, url: &str, tip: &str) {
-    let _ = write!(out, r#"<a href="{}"><title>{}</title>"#, esc(url), esc(tip));
+    use P::*;
+    put(
+        out,
+        &[
+            S(r#"<a href=""#),
+            S(&esc(url)),
+            S(r#""><title>"#),
+            S(&esc(tip)),
+            S("</title>"),
+        ],
+    );
 }
 
 /// Attendance per session over time: one stacked bar per session, in the
@@ -347,16 +411,25 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
             c.0 += 1;
         }
     }
-    let name = |i: usize| {
+    // "March 2024" or "2024 Q1": written for every column's tooltip.
+    let name = |out: &mut String, i: usize| {
         let p = origin + i as i64;
         let (year, m0) = ((p * per).div_euclid(12), (p * per).rem_euclid(12));
         if per == 1 {
-            NaiveDate::from_ymd_opt(year as i32, m0 as u32 + 1, 1)
-                .map_or_else(String::new, month_year)
+            match NaiveDate::from_ymd_opt(year as i32, m0 as u32 + 1, 1) {
+                Some(_) if (1000..=9999).contains(&year) => {
+                    out.push_str(crate::content::dates::MONTHS[m0 as usize]);
+                    out.push(' ');
+                    push_uint(out, year as u64);
+                }
+                Some(d) => out.push_str(&month_year(d)),
+                None => {}
+            }
         } else {
-            format!("{year} Q{}", m0 / 3 + 1)
+            let _ = write!(out, "{year} Q{}", m0 / 3 + 1);
         }
     };
+    let mut tip = String::new();
     let when = |d: NaiveDate| month_year(d);
     let (from, to) = (when(first), when(last));
     let led = marks.iter().filter(|m| m.facilitated).count();
@@ -418,28 +491,53 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
         }
         let x = left + i as f64 * slot + (slot - width) / 2.0;
         let (a, f) = (attended as f64 * scale, facilitated as f64 * scale);
-        let mut tip = format!(
-            "{}: {}",
-            name(i),
-            plural(attended + facilitated, "session", "sessions")
-        );
+        tip.clear();
+        name(&mut tip, i);
+        tip.push_str(": ");
+        push_uint(&mut tip, (attended + facilitated) as u64);
+        tip.push_str(match attended + facilitated {
+            1 => " session",
+            _ => " sessions",
+        });
         if facilitated > 0 {
-            tip += &format!(", {facilitated} facilitated");
+            tip.push_str(", ");
+            push_uint(&mut tip, facilitated as u64);
+            tip.push_str(" facilitated");
         }
-        let _ = write!(s, "<g><title>{}</title>", esc(&tip));
+        use P::*;
+        put(&mut s, &[S("<g><title>"), S(&esc(&tip)), S("</title>")]);
         if attended > 0 {
-            let (x, width, a) = (D1(x), D1(width), D1(a));
-            let _ = write!(
-                s,
-                r#"<rect class="chart-bar" x="{x:.1}" y="{:.1}" width="{width:.1}" height="{a:.1}" fill="currentColor"/>"#,
-                D1(axis - a.0)
+            put(
+                &mut s,
+                &[
+                    S(r#"<rect class="chart-bar" x=""#),
+                    D(x),
+                    S(r#"" y=""#),
+                    D(axis - a),
+                    S(r#"" width=""#),
+                    D(width),
+                    S(r#"" height=""#),
+                    D(a),
+                    S(r#"" fill="currentColor"/>"#),
+                ],
             );
         }
         if facilitated > 0 {
-            let (x, width, y, f) = (D1(x), D1(width), D1(axis - a - f), D1(f));
-            let _ = write!(
-                s,
-                r#"<rect class="chart-new" x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{f:.1}" fill="url(#{hatch})" stroke="currentColor" stroke-width="0.5"/>"#
+            put(
+                &mut s,
+                &[
+                    S(r#"<rect class="chart-new" x=""#),
+                    D(x),
+                    S(r#"" y=""#),
+                    D(axis - a - f),
+                    S(r#"" width=""#),
+                    D(width),
+                    S(r#"" height=""#),
+                    D(f),
+                    S(r#"" fill="url(#"#),
+                    S(&hatch),
+                    S(r#")" stroke="currentColor" stroke-width="0.5"/>"#),
+                ],
             );
         }
         s += "</g>";
@@ -448,19 +546,42 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
 }
 
 fn circle(out: &mut String, x: f64, y: f64) {
-    let (x, y) = (D1(x), D1(y));
-    let _ = write!(
+    use P::*;
+    put(
         out,
-        r#"<circle class="chart-mark" cx="{x:.1}" cy="{y:.1}" r="5" fill="currentColor"/>"#
+        &[
+            S(r#"<circle class="chart-mark" cx=""#),
+            D(x),
+            S(r#"" cy=""#),
+            D(y),
+            S(r#"" r="5" fill="currentColor"/>"#),
+        ],
     );
 }
 
 fn diamond(out: &mut String, x: f64, y: f64) {
-    let (r, l, t, b) = (D1(x + 7.5), D1(x - 7.5), D1(y - 7.5), D1(y + 7.5));
-    let (x, y) = (D1(x), D1(y));
-    let _ = write!(
+    use P::*;
+    put(
         out,
-        r#"<polygon class="chart-mark chart-facilitated" points="{x:.1},{t:.1} {r:.1},{y:.1} {x:.1},{b:.1} {l:.1},{y:.1}" fill="currentColor"/>"#
+        &[
+            S(r#"<polygon class="chart-mark chart-facilitated" points=""#),
+            D(x),
+            S(","),
+            D(y - 7.5),
+            S(" "),
+            D(x + 7.5),
+            S(","),
+            D(y),
+            S(" "),
+            D(x),
+            S(","),
+            D(y + 7.5),
+            S(" "),
+            D(x - 7.5),
+            S(","),
+            D(y),
+            S(r#"" fill="currentColor"/>"#),
+        ],
     );
 }
 

@@ -103,6 +103,20 @@ fn special_in(w: u64) -> bool {
     (has(b'&') | has(b'<') | has(b'>') | has(b'"') | has(b'\'')) != 0
 }
 
+/// `n` in decimal, written at the end of `buf`.
+pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
 /// A tiny writer: `raw` appends markup, `t` appends escaped text.
 pub struct H<'o> {
     pub out: &'o mut String,
@@ -123,8 +137,7 @@ impl H<'_> {
 
     #[inline]
     pub fn n(&mut self, n: usize) -> &mut Self {
-        use std::fmt::Write as _;
-        let _ = write!(self.out, "{n}");
+        self.out.push_str(decimal(n as u64, &mut [0; 20]));
         self
     }
 
@@ -1056,6 +1069,16 @@ mod tests {
     use crate::output::Content;
     use crate::render::{Theme, render};
     use std::path::Path;
+
+    #[test]
+    fn decimal_writes_as_std_does() {
+        let mut next = crate::testing::picker(0x1234_5678_9abc_def1);
+        let mut values = vec![0, 9, 10, 99, 100, u64::from(u32::MAX), u64::MAX];
+        values.extend((0..10_000).map(|_| next(usize::MAX) as u64 >> next(64)));
+        for n in values {
+            assert_eq!(super::decimal(n, &mut [0; 20]), n.to_string());
+        }
+    }
 
     /// Whitespace runs as one space: the templates' indentation is not part
     /// of what they mean.
