@@ -6,6 +6,8 @@
 //! [`render::render`] (the graph to pages in memory) →
 //! [`output::write`] (pages to disk, swapped in only when complete).
 
+#![forbid(unsafe_code)]
+
 pub mod bodies;
 pub mod build;
 pub mod cli;
