@@ -509,21 +509,38 @@ fn read_text_stamped(
 }
 
 /// The bytes of the file at `abs`, whose size was `len` a moment ago: one
-/// `open`, its buffer reserved up front (without the path lookup
-/// `std::fs::read` makes again), and a size too big for memory an error,
-/// not an abort.
+/// `open`, a buffer of that size and one byte more read into until the
+/// end (a file that grew meanwhile is read whole all the same), and a size
+/// too big for memory an error, not an abort. `read_to_end` would ask the
+/// file's size and position again first: two system calls more a note.
 fn read_all(abs: &Path, len: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    let out_of_memory = || std::io::Error::from(std::io::ErrorKind::OutOfMemory);
     let mut file = std::fs::File::open(abs)?;
     let mut bytes = Vec::new();
-    // One byte more than expected, so that the end of a file that did not
-    // grow is seen without the buffer growing.
-    usize::try_from(len)
+    let grow = |bytes: &mut Vec<u8>, by: usize| {
+        bytes.try_reserve_exact(by).map_err(|_| out_of_memory())?;
+        bytes.resize(bytes.len() + by, 0);
+        Ok::<_, std::io::Error>(())
+    };
+    let first = usize::try_from(len)
         .ok()
         .and_then(|n| n.checked_add(1))
-        .and_then(|n| bytes.try_reserve_exact(n).ok())
-        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::OutOfMemory))?;
-    file.read_to_end(&mut bytes)?;
+        .ok_or_else(out_of_memory)?;
+    grow(&mut bytes, first)?;
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            grow(&mut bytes, filled.max(8192))?;
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
     Ok(bytes)
 }
 
@@ -1194,6 +1211,18 @@ mod tests {
                 first_heading_by_lines(&body),
                 "{body:?}"
             );
+        }
+    }
+
+    /// A file that grew or shrank since its size was taken is read whole.
+    #[test]
+    fn read_all_reads_to_the_end_whatever_the_size_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("note.md");
+        let text: Vec<u8> = (0..20_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        for said in [0, 1, 8191, 8192, 19_999, 20_000, 20_001, 100_000] {
+            assert_eq!(read_all(&path, said).unwrap(), text, "size said {said}");
         }
     }
 
