@@ -448,7 +448,7 @@ impl WordTable {
     }
 
     /// The slot of `key` (`word` is its bytes), or the free slot for it.
-    #[inline]
+    #[inline(always)]
     fn find(&self, key: &Key, word: &[u8]) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = (key.hash >> self.shift) as usize;
