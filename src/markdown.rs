@@ -471,8 +471,7 @@ pub fn raw_links(body: &str) -> RawLinks {
                 Some(a) => a.split(['>', '\n']).next().unwrap_or(""),
                 None => link_destination(after),
             };
-            let path = dest.split('#').next().unwrap_or(dest).to_ascii_lowercase();
-            if path.ends_with(".md") || path.ends_with(".markdown") {
+            if is_markdown_path(dest.split('#').next().unwrap_or(dest)) {
                 raw.paths.push(dest.to_string());
             }
         } else if let Some(after) = rest.strip_prefix(' ')
@@ -574,6 +573,15 @@ enum MdLink {
     Missing(String),
 }
 
+/// Whether `path` ends in `.md` or `.markdown`, in any case.
+fn is_markdown_path(path: &str) -> bool {
+    let ends_with = |ext: &str| {
+        path.len() >= ext.len()
+            && path.as_bytes()[path.len() - ext.len()..].eq_ignore_ascii_case(ext.as_bytes())
+    };
+    ends_with(".md") || ends_with(".markdown")
+}
+
 /// A relative link to a `.md` file, resolved against the note's folder.
 fn rewrite_md_link(site: &Site, note: &Note, dest: &str) -> MdLink {
     if dest.contains("://") || dest.starts_with(['/', '#']) || dest.starts_with("mailto:") {
@@ -583,8 +591,7 @@ fn rewrite_md_link(site: &Site, note: &Note, dest: &str) -> MdLink {
         Some((p, f)) => (p, Some(f)),
         None => (dest, None),
     };
-    let lower = path.to_ascii_lowercase();
-    if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
+    if !is_markdown_path(path) {
         return MdLink::NotMd;
     }
     let decoded = percent_decode(path);
@@ -659,6 +666,23 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_paths_in_any_case() {
+        for p in [
+            "a.md",
+            "a.MD",
+            "notes/é.Md",
+            "x.markdown",
+            "x.MarkDown",
+            ".md",
+        ] {
+            assert!(is_markdown_path(p), "{p}");
+        }
+        for p in ["", "md", "a.mdx", "a.m", "a.markdow", "émd"] {
+            assert!(!is_markdown_path(p), "{p}");
+        }
+    }
 
     #[test]
     fn byte_offsets_map_to_file_lines_and_char_columns() {
