@@ -761,17 +761,19 @@ impl Staging {
         dest: &Path,
         content: &Content,
     ) -> Result<Option<Print>, WriteError> {
-        self.make_parent(path, dest)?;
         Ok(match content {
             Content::Bytes(b) => {
                 let print = Print::of(b);
+                // A file already there has its folder: nothing to make.
                 if !self.already_there(path, print, dest) {
+                    self.make_parent(path, dest)?;
                     self.make_way(path, dest)?;
                     std::fs::write(dest, b).map_err(io_err(dest))?;
                 }
                 Some(print)
             }
             Content::Copy(src) => {
+                self.make_parent(path, dest)?;
                 self.make_way(path, dest)?;
                 std::fs::copy(src, dest).map_err(io_err(src))?;
                 None
