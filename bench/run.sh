@@ -179,7 +179,10 @@ check_clean() {
 # the last generation or deletion, this script's own included (it notes
 # when it deleted in $BENCH_DIR/.deleted-at).
 SETTLE=${SETTLE:-400}
-gen_id=$(md5sum <"$GEN" | cut -c1-12)
+# A corpus is made again only when what makes it changed: the generator's
+# source and the versions of the crates it uses (not its binary, which
+# changes with any change to cairn's dependencies or build settings).
+gen_id=$(cat "$REPO/examples/gen_corpus.rs" "$REPO/Cargo.lock" | md5sum | cut -c1-12)
 settle=0
 declare -A gen_lines
 for size in "${sizes[@]}"; do
