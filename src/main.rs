@@ -14,10 +14,17 @@ fn main() {
 /// reused by another: a build's peak memory was 7-8 % higher for it. One
 /// arena per core took 10k notes from 147 to 136 MiB at their peak (50k:
 /// 667 to 633 MiB), in the same time (docs/performance.md, eighth round).
-/// Set before any other thread exists.
+/// Set before any other thread exists, unless the environment tunes the
+/// allocator already.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 fn one_malloc_arena_per_core() {
+    // Whoever tunes glibc's allocator themselves keeps their setting.
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some()
+        || std::env::var_os("GLIBC_TUNABLES").is_some()
+    {
+        return;
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let arenas = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
     // SAFETY: `mallopt` only sets one of the allocator's parameters, and
