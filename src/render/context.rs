@@ -73,7 +73,9 @@ pub struct SessionCard<'a> {
     pub people: usize,
     /// This row as the default theme writes it on a page two folders deep
     /// ([`crate::render::html::ROW_ROOT`]), when already written once; empty
-    /// otherwise. Not part of the template context.
+    /// otherwise. Not part of the template context. Written once for every
+    /// page that lists the session: a row must depend on nothing but its
+    /// session and the page's root.
     #[serde(skip)]
     pub row_html: &'a str,
 }
