@@ -21,7 +21,7 @@
 
 use super::theme::escape_html as esc;
 use chrono::{Datelike, NaiveDate, TimeDelta};
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
 /// Width of every chart's `viewBox`, in user units.
 const W: f64 = 400.0;
@@ -47,24 +47,11 @@ pub struct Mark<'a> {
     pub facilitated: bool,
 }
 
-/// A coordinate as `{:.1}` writes an `f64`, to the same characters, but
-/// without the exact (slow) decimal conversion whenever plain rounding of
-/// `10 × x` is certain to agree with it: `x` positive and below 10⁸, and
-/// `10 × x` not within 10⁻⁶ of a half. Everything else takes `{:.1}`.
-/// (It always writes one decimal: the `:.1` kept in the format strings
-/// that use it only says so.)
-#[derive(Clone, Copy)]
-struct D1(f64);
-
-impl fmt::Display for D1 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        d1(&mut s, self.0);
-        f.write_str(&s)
-    }
-}
-
-/// Appends `x` as [`D1`] writes it.
+/// Appends a coordinate as `{:.1}` writes an `f64`, to the same
+/// characters, but without the exact (slow) decimal conversion whenever
+/// plain rounding of `10 × x` is certain to agree with it: `x` positive and
+/// below 10⁸, and `10 × x` not within 10⁻⁶ of a half. Everything else
+/// takes `{:.1}`.
 fn d1(out: &mut String, x: f64) {
     let t = x * 10.0;
     // |t - 10x| <= t * 2^-53 < 1.2e-7 here, far inside the margin.
@@ -84,7 +71,7 @@ fn push_uint(out: &mut String, n: u64) {
 }
 
 /// A piece of an SVG element: markup as it is, or a coordinate written as
-/// [`D1`] writes it. Elements drawn many times a page are put together
+/// [`d1`] writes it. Elements drawn many times a page are put together
 /// from these, without the formatting machinery.
 enum P<'a> {
     S(&'a str),
@@ -102,16 +89,35 @@ fn put(out: &mut String, parts: &[P<'_>]) {
 
 /// "March 2024", as chrono's `%B %Y` writes it.
 fn month_year(d: NaiveDate) -> String {
+    let mut out = String::new();
+    push_month_year(&mut out, d);
+    out
+}
+
+/// Appends [`month_year`].
+fn push_month_year(out: &mut String, d: NaiveDate) {
     use crate::content::dates::MONTHS;
     if (1000..=9999).contains(&d.year()) {
-        format!("{} {}", MONTHS[d.month0() as usize], d.year())
+        out.push_str(MONTHS[d.month0() as usize]);
+        out.push(' ');
+        push_uint(out, d.year() as u64);
     } else {
-        d.format("%B %Y").to_string()
+        let _ = write!(out, "{}", d.format("%B %Y"));
     }
 }
 
+/// "1 session", "3 sessions".
 fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    let mut out = String::new();
+    push_plural(&mut out, n, one, many);
+    out
+}
+
+/// Appends [`plural`].
+fn push_plural(out: &mut String, n: usize, one: &str, many: &str) {
+    push_uint(out, n as u64);
+    out.push(' ');
+    out.push_str(if n == 1 { one } else { many });
 }
 
 /// The root element with its accessible name and description.
@@ -235,6 +241,7 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
     text(&mut s, left - 6.0, top + 4.0, "end", &max.to_string());
     let slot = (right - left) / bars.len() as f64;
     let width = (slot * 0.7).max(1.0);
+    let (top_s, tall_s) = (top.to_string(), tall.to_string());
     let scale = tall / max.max(1) as f64;
     for (i, b) in bars.iter().enumerate() {
         let at = left + i as f64 * slot;
@@ -254,26 +261,69 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
             );
         }
         // A transparent full-height target, so short bars are easy to hit.
-        let (at, slot) = (D1(at), D1(slot));
-        let _ = write!(
-            s,
-            r#"<rect class="chart-hit" x="{at:.1}" y="{top}" width="{slot:.1}" height="{tall}" fill="transparent"/>"#
+        use P::*;
+        put(
+            &mut s,
+            &[
+                S(r#"<rect class="chart-hit" x=""#),
+                D(at),
+                S(r#"" y=""#),
+                S(&top_s),
+                S(r#"" width=""#),
+                D(slot),
+                S(r#"" height=""#),
+                S(&tall_s),
+                S(r#"" fill="transparent"/>"#),
+            ],
         );
         if b.cancelled {
-            let (dx, dw, dcx, dmid) = (D1(x), D1(width), D1(cx), D1(mid));
-            let _ = write!(
-                s,
-                r#"<rect class="chart-cancelled" x="{dx:.1}" y="{top}" width="{dw:.1}" height="{tall}" fill="none" stroke="currentColor" stroke-dasharray="4 3"/><g transform="rotate(-90 {dcx:.1} {dmid:.1})">"#
+            put(
+                &mut s,
+                &[
+                    S(r#"<rect class="chart-cancelled" x=""#),
+                    D(x),
+                    S(r#"" y=""#),
+                    S(&top_s),
+                    S(r#"" width=""#),
+                    D(width),
+                    S(r#"" height=""#),
+                    S(&tall_s),
+                    S(
+                        r#"" fill="none" stroke="currentColor" stroke-dasharray="4 3"/><g transform="rotate(-90 "#,
+                    ),
+                    D(cx),
+                    S(" "),
+                    D(mid),
+                    S(r#")">"#),
+                ],
             );
             text(&mut s, cx, mid + 4.0, "middle", "cancelled");
             s += "</g>";
         } else {
             let (r, n) = (b.returning as f64 * scale, b.newcomers as f64 * scale);
-            let (ry, ny) = (D1(base - r), D1(base - r - n));
-            let (x, width, r, n) = (D1(x), D1(width), D1(r), D1(n));
-            let _ = write!(
-                s,
-                r#"<rect class="chart-bar" x="{x:.1}" y="{ry:.1}" width="{width:.1}" height="{r:.1}" fill="currentColor"/><rect class="chart-new" x="{x:.1}" y="{ny:.1}" width="{width:.1}" height="{n:.1}" fill="url(#{hatch})" stroke="currentColor"/>"#
+            put(
+                &mut s,
+                &[
+                    S(r#"<rect class="chart-bar" x=""#),
+                    D(x),
+                    S(r#"" y=""#),
+                    D(base - r),
+                    S(r#"" width=""#),
+                    D(width),
+                    S(r#"" height=""#),
+                    D(r),
+                    S(r#"" fill="currentColor"/><rect class="chart-new" x=""#),
+                    D(x),
+                    S(r#"" y=""#),
+                    D(base - r - n),
+                    S(r#"" width=""#),
+                    D(width),
+                    S(r#"" height=""#),
+                    D(n),
+                    S(r#"" fill="url(#"#),
+                    S(&hatch),
+                    S(r#")" stroke="currentColor"/>"#),
+                ],
             );
         }
         s += "</a>";
@@ -416,14 +466,8 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
         let p = origin + i as i64;
         let (year, m0) = ((p * per).div_euclid(12), (p * per).rem_euclid(12));
         if per == 1 {
-            match NaiveDate::from_ymd_opt(year as i32, m0 as u32 + 1, 1) {
-                Some(_) if (1000..=9999).contains(&year) => {
-                    out.push_str(crate::content::dates::MONTHS[m0 as usize]);
-                    out.push(' ');
-                    push_uint(out, year as u64);
-                }
-                Some(d) => out.push_str(&month_year(d)),
-                None => {}
+            if let Some(d) = NaiveDate::from_ymd_opt(year as i32, m0 as u32 + 1, 1) {
+                push_month_year(out, d);
             }
         } else {
             let _ = write!(out, "{year} Q{}", m0 / 3 + 1);
@@ -494,11 +538,7 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
         tip.clear();
         name(&mut tip, i);
         tip.push_str(": ");
-        push_uint(&mut tip, (attended + facilitated) as u64);
-        tip.push_str(match attended + facilitated {
-            1 => " session",
-            _ => " sessions",
-        });
+        push_plural(&mut tip, attended + facilitated, "session", "sessions");
         if facilitated > 0 {
             tip.push_str(", ");
             push_uint(&mut tip, facilitated as u64);
@@ -628,7 +668,9 @@ mod tests {
             values.push(78.0 - f64::from(i % 13) * (50.0 / 13.0));
         }
         for v in values {
-            assert_eq!(D1(v).to_string(), format!("{v:.1}"), "{v:e}");
+            let mut s = String::new();
+            d1(&mut s, v);
+            assert_eq!(s, format!("{v:.1}"), "{v:e}");
         }
     }
 
