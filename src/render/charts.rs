@@ -73,9 +73,33 @@ fn push_uint(out: &mut String, n: u64) {
 /// A piece of an SVG element: markup as it is, or a coordinate written as
 /// [`d1`] writes it. Elements drawn many times a page are put together
 /// from these, without the formatting machinery.
+#[derive(Clone, Copy)]
 enum P<'a> {
     S(&'a str),
     D(f64),
+}
+
+/// `<rect class="…" x y width height`, then `rest` (its other attributes
+/// and the end of the tag).
+fn rect(out: &mut String, class: &str, [x, y, w, h]: [P<'_>; 4], rest: &[P<'_>]) {
+    use P::*;
+    put(
+        out,
+        &[
+            S(r#"<rect class=""#),
+            S(class),
+            S(r#"" x=""#),
+            x,
+            S(r#"" y=""#),
+            y,
+            S(r#"" width=""#),
+            w,
+            S(r#"" height=""#),
+            h,
+            S("\""),
+        ],
+    );
+    put(out, rest);
 }
 
 fn put(out: &mut String, parts: &[P<'_>]) {
@@ -262,34 +286,21 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
         }
         // A transparent full-height target, so short bars are easy to hit.
         use P::*;
-        put(
+        let (top, tall) = (S(&top_s), S(&tall_s));
+        rect(
             &mut s,
-            &[
-                S(r#"<rect class="chart-hit" x=""#),
-                D(at),
-                S(r#"" y=""#),
-                S(&top_s),
-                S(r#"" width=""#),
-                D(slot),
-                S(r#"" height=""#),
-                S(&tall_s),
-                S(r#"" fill="transparent"/>"#),
-            ],
+            "chart-hit",
+            [D(at), top, D(slot), tall],
+            &[S(r#" fill="transparent"/>"#)],
         );
         if b.cancelled {
-            put(
+            rect(
                 &mut s,
+                "chart-cancelled",
+                [D(x), top, D(width), tall],
                 &[
-                    S(r#"<rect class="chart-cancelled" x=""#),
-                    D(x),
-                    S(r#"" y=""#),
-                    S(&top_s),
-                    S(r#"" width=""#),
-                    D(width),
-                    S(r#"" height=""#),
-                    S(&tall_s),
                     S(
-                        r#"" fill="none" stroke="currentColor" stroke-dasharray="4 3"/><g transform="rotate(-90 "#,
+                        r#" fill="none" stroke="currentColor" stroke-dasharray="4 3"/><g transform="rotate(-90 "#,
                     ),
                     D(cx),
                     S(" "),
@@ -301,26 +312,19 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
             s += "</g>";
         } else {
             let (r, n) = (b.returning as f64 * scale, b.newcomers as f64 * scale);
-            put(
+            let fill = [S(r#" fill="currentColor"/>"#)];
+            rect(
                 &mut s,
+                "chart-bar",
+                [D(x), D(base - r), D(width), D(r)],
+                &fill,
+            );
+            rect(
+                &mut s,
+                "chart-new",
+                [D(x), D(base - r - n), D(width), D(n)],
                 &[
-                    S(r#"<rect class="chart-bar" x=""#),
-                    D(x),
-                    S(r#"" y=""#),
-                    D(base - r),
-                    S(r#"" width=""#),
-                    D(width),
-                    S(r#"" height=""#),
-                    D(r),
-                    S(r#"" fill="currentColor"/><rect class="chart-new" x=""#),
-                    D(x),
-                    S(r#"" y=""#),
-                    D(base - r - n),
-                    S(r#"" width=""#),
-                    D(width),
-                    S(r#"" height=""#),
-                    D(n),
-                    S(r#"" fill="url(#"#),
+                    S(r#" fill="url(#"#),
                     S(&hatch),
                     S(r#")" stroke="currentColor"/>"#),
                 ],
@@ -547,34 +551,21 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
         use P::*;
         put(&mut s, &[S("<g><title>"), S(&esc(&tip)), S("</title>")]);
         if attended > 0 {
-            put(
+            let fill = [S(r#" fill="currentColor"/>"#)];
+            rect(
                 &mut s,
-                &[
-                    S(r#"<rect class="chart-bar" x=""#),
-                    D(x),
-                    S(r#"" y=""#),
-                    D(axis - a),
-                    S(r#"" width=""#),
-                    D(width),
-                    S(r#"" height=""#),
-                    D(a),
-                    S(r#"" fill="currentColor"/>"#),
-                ],
+                "chart-bar",
+                [D(x), D(axis - a), D(width), D(a)],
+                &fill,
             );
         }
         if facilitated > 0 {
-            put(
+            rect(
                 &mut s,
+                "chart-new",
+                [D(x), D(axis - a - f), D(width), D(f)],
                 &[
-                    S(r#"<rect class="chart-new" x=""#),
-                    D(x),
-                    S(r#"" y=""#),
-                    D(axis - a - f),
-                    S(r#"" width=""#),
-                    D(width),
-                    S(r#"" height=""#),
-                    D(f),
-                    S(r#"" fill="url(#"#),
+                    S(r#" fill="url(#"#),
                     S(&hatch),
                     S(r#")" stroke="currentColor" stroke-width="0.5"/>"#),
                 ],
