@@ -127,15 +127,14 @@ fn scan_lines(body: &str, first_line: usize) -> Option<Vec<RawAction>> {
     let mut out = Vec::new();
     // The open fence: its character and length.
     let mut fence: Option<(u8, usize)> = None;
-    let mut start = 0;
+    let mut next_start = 0;
     // The lines, as `split('\n')` gives them, from one search for line
     // breaks over the whole body.
     let ends = memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]);
     for (n, end) in ends.enumerate() {
+        let start = next_start;
+        next_start = end + 1;
         let raw = &body[start..end];
-        let line_start = start;
-        start = end + 1;
-        let start = line_start;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         while hits.get(next_hit).is_some_and(|&h| h < start) {
             next_hit += 1;
