@@ -554,7 +554,7 @@ fn owner_link<'e>(
             out.push(Event::Html(
                 format!(
                     "<a class=\"owner\" href=\"{}\">",
-                    crate::render::theme::escape_html(&format!("{root}{url}"))
+                    crate::render::theme::escape_html(&join_url(root, url, None))
                 )
                 .into(),
             ));
