@@ -146,6 +146,14 @@ impl<'a> Streamed<'a> {
         }
     }
 
+    /// Session `i` was not rendered: its page was kept from the previous
+    /// build ([`crate::reuse`]), and this is what its rendering found then.
+    pub fn preset(&self, i: usize, found: Found) {
+        if let Some(slot) = self.found.get(i) {
+            let _ = slot.set(found);
+        }
+    }
+
     /// Per session, what its rendering found (`None`: never asked for), and
     /// the errors of writing pages.
     pub fn finish(self) -> (Vec<Option<Found>>, Vec<Diagnostic>) {

@@ -133,6 +133,8 @@ pub struct Written {
     pub notes: usize,
     /// HTML pages written; `None` when nothing was written.
     pub pages: Option<usize>,
+    /// Session pages kept from the previous build ([`crate::reuse`]).
+    pub kept: usize,
 }
 
 /// Runs every stage and writes each page into a staging folder beside
@@ -155,13 +157,20 @@ pub fn build_to(
     // Builds of one site take turns (see [`crate::output::lock`]); taken
     // here, before any rayon work, and held to the end of the build.
     let _lock = crate::output::lock(&config.root);
-    let (survey, mut p) = rayon::join(
-        || crate::output::Staging::survey(out),
+    let cache_path = crate::output::cache_name(&crate::output::absolute(out));
+    let ((survey, cache), mut p) = rayon::join(
+        || {
+            rayon::join(
+                || crate::output::Staging::survey(out),
+                || crate::reuse::Cache::load(&cache_path),
+            )
+        },
         || prepare(config, opts, true, &mut diags),
     );
     let mut written = Written {
         notes: p.notes,
         pages: None,
+        kept: 0,
     };
     let Some(theme) = p.theme.as_ref().filter(|_| !diags.has_errors()) else {
         // Nothing is written, but every error is reported: the sessions'
@@ -186,14 +195,30 @@ pub fn build_to(
         history: &p.history,
         bodies: &crate::bodies::Held,
     };
-    let (pages, render_diags) = render::render_streamed(&mut p.site, &with, &p.prints, &staging);
+    let env = crate::reuse::env(config, &p.site);
+    let mut reuse = crate::reuse::Reuse::new(env, cache_path, cache);
+    let (pages, render_diags) =
+        render::render_streamed(&mut p.site, &with, &p.prints, &staging, &mut reuse);
     diags.extend(render_diags);
+    written.kept = reuse.kept;
     p.timer.lap("render");
     if diags.has_errors() {
         staging.abandon();
         return (written, diags, None);
     }
+    let prints: HashMap<String, crate::output::Print> = p
+        .site
+        .sessions
+        .iter()
+        .filter_map(|s| {
+            let path = format!("{}index.html", s.url);
+            Some((path.clone(), staging.print_of(&path)?))
+        })
+        .collect();
     let finished = staging.finish();
+    if finished.is_ok() {
+        reuse.save(&p.site, &|path| prints.get(path).copied());
+    }
     p.timer.lap("write");
     // Freeing the site (every session, person and index) takes a while at
     // tens of thousands of notes; nothing waits for it. A process that
@@ -251,6 +276,13 @@ impl Timer {
             on,
             last: std::time::Instant::now(),
             last_cpu: if on { cpu_ms() } else { 0 },
+        }
+    }
+
+    /// Prints `what` among the timings.
+    pub fn note(&self, what: &str) {
+        if self.on {
+            eprintln!("  ({what})");
         }
     }
 

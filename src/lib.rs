@@ -21,9 +21,11 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod reuse;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod slug;
-#[cfg(test)]
-mod testing;
+/// Helpers the unit and integration tests share.
+#[doc(hidden)]
+pub mod testing;

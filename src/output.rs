@@ -227,14 +227,14 @@ fn inside(path: &str) -> bool {
 }
 
 /// A file's length and the hash of its bytes, as the marker records them.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Print {
-    len: u64,
-    hash: u128,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Print {
+    pub len: u64,
+    pub hash: u128,
 }
 
 impl Print {
-    fn of(bytes: &[u8]) -> Print {
+    pub fn of(bytes: &[u8]) -> Print {
         Print {
             len: bytes.len() as u64,
             hash: hash128(bytes),
@@ -336,6 +336,12 @@ fn staging_name(out: &Path, what: &str) -> PathBuf {
 /// folder, for the next build to write over.
 pub fn spare_name(out: &Path) -> PathBuf {
     out.with_file_name(format!(".{}.cairn-spare", folder_name(out)))
+}
+
+/// Where a build keeps what the next build of the same output can reuse
+/// ([`crate::reuse`]), beside the output folder.
+pub fn cache_name(out: &Path) -> PathBuf {
+    out.with_file_name(format!(".{}.cairn-cache", folder_name(out)))
 }
 
 fn folder_name(out: &Path) -> String {
@@ -731,6 +737,43 @@ impl Staging {
             std::fs::remove_file(dest).map_err(io_err(dest))?;
         }
         Ok(())
+    }
+
+    /// Puts into the staging folder the page the current output has at
+    /// `path`, if its bytes are `print`: left alone when the spare has
+    /// them already, else copied from the output (read whole and hashed,
+    /// so a file changed by hand since is never taken). False when the
+    /// output does not have those bytes: the page must be rendered.
+    pub fn keep(&self, path: &str, print: Print) -> bool {
+        if !inside(path) {
+            return false;
+        }
+        let dest = self.dir.join(path);
+        if self.already_there(path, print, &dest) {
+            if let Ok(mut w) = self.written.lock() {
+                w.insert(path.into(), Some(print));
+            }
+            return true;
+        }
+        let from = self.out.join(path);
+        let bytes = match std::fs::symlink_metadata(&from) {
+            Ok(m) if m.is_file() && m.len() == print.len => std::fs::read(&from),
+            _ => return false,
+        };
+        match bytes {
+            Ok(b) if Print::of(&b) == print => self.put(path, &Content::Bytes(b)).is_ok(),
+            _ => false,
+        }
+    }
+
+    /// The print of what was written at `path` so far in this build.
+    pub fn print_of(&self, path: &str) -> Option<Print> {
+        self.written.lock().ok()?.get(path).copied().flatten()
+    }
+
+    /// Where the build cache of the output lives ([`crate::reuse`]).
+    pub fn cache_path(&self) -> PathBuf {
+        cache_name(&self.out)
     }
 
     /// Writes one file (callable from many threads; a file written again

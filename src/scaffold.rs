@@ -91,7 +91,7 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, ScaffoldError>
         ),
         ("content/pages/about.md".into(), INIT_ABOUT.into()),
         ("static/.gitkeep".into(), String::new()),
-        (".gitignore".into(), "/public/\n/.public.cairn-*/\n".into()),
+        (".gitignore".into(), "/public/\n/.public.cairn-*\n".into()),
     ];
     // Check everything first: all or nothing.
     for (rel, _) in &files {

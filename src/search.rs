@@ -609,6 +609,13 @@ enum Src {
 }
 
 impl Src {
+    fn session(self) -> Option<usize> {
+        match self {
+            Src::Session(i) => Some(i),
+            _ => None,
+        }
+    }
+
     fn kind(self) -> u8 {
         match self {
             Src::Session(_) => b's',
@@ -664,8 +671,17 @@ fn sources(site: &Site) -> Vec<Src> {
 /// it links to (hashed here): so a document whose fingerprint and note are
 /// unchanged indexes the same.
 fn fingerprint(site: &Site, src: Src) -> u64 {
+    fingerprint_with(site, src, true)
+}
+
+/// [`fingerprint`]; without `with_links`, a session's links (which its
+/// body gives) are left out.
+fn fingerprint_with(site: &Site, src: Src, with_links: bool) -> u64 {
     let mut h = Fast::default();
     let links = |h: &mut Fast, body: &Body| {
+        if !with_links {
+            return;
+        }
         for &t in &body.links {
             let (url, label) = site.target(t);
             url.hash(h);
@@ -947,6 +963,52 @@ struct Indexed {
     community: i64,
 }
 
+/// A record at its exact length: records are held until the index is
+/// written, and a serializer's growing buffer is up to twice the record.
+fn record(r: Record) -> Vec<u8> {
+    let mut json = html_safe(serde_json::to_vec(&r).unwrap_or_default());
+    json.shrink_to_fit();
+    json
+}
+
+/// Session `i`'s record, year and community; its excerpt is the summary's
+/// (or the first paragraph's), else what `body_text` gives.
+fn session_indexed(
+    site: &Site,
+    tz: chrono_tz::Tz,
+    i: usize,
+    first_paragraph: &str,
+    body_text: impl FnOnce() -> String,
+) -> Indexed {
+    let s = &site.sessions[i];
+    let summary = s.summary_with(first_paragraph);
+    let x = if summary.is_empty() {
+        body_text()
+    } else {
+        excerpt(summary)
+    };
+    Indexed {
+        record: record(Record {
+            t: &s.title,
+            u: &s.url,
+            k: "session",
+            d: s.when.short(tz),
+            c: s.community.map(|c| site.communities[c].name.as_str()),
+            p: s.everyone().map(|p| site.people[p].name.as_str()).collect(),
+            x,
+        }),
+        year: s.when.year(tz),
+        community: s.community.map_or(-1, |c| c as i64),
+    }
+}
+
+/// Whether session `i`'s record is made from its summary or first
+/// paragraph alone (see [`session_indexed`]).
+pub fn record_from_summary(site: &Site, i: usize) -> bool {
+    let s = &site.sessions[i];
+    !s.summary_with(&s.body.first_paragraph).is_empty()
+}
+
 /// Indexes one document: its terms go into `sc`.
 fn index_doc(
     site: &Site,
@@ -955,31 +1017,20 @@ fn index_doc(
     src: Src,
     sc: &mut Scratch,
 ) -> Indexed {
-    // At its exact length: records are held until the index is written, and
-    // a serializer's growing buffer is up to twice the record.
-    let record = |r: Record| {
-        let mut json = html_safe(serde_json::to_vec(&r).unwrap_or_default());
-        json.shrink_to_fit();
-        json
-    };
     match src {
         Src::Session(i) => {
             let s = &site.sessions[i];
-            let people: Vec<&str> = s.everyone().map(|p| site.people[p].name.as_str()).collect();
             let body = bodies.body(site, i);
-            let summary = s.summary_with(&body.first_paragraph);
             let html = &body.html;
-            let x = if summary.is_empty() {
+            let ix = session_indexed(site, tz, i, &body.first_paragraph, || {
                 excerpt(&plain_text(html))
-            } else {
-                excerpt(summary)
-            };
+            });
             sc.add(&s.title, 12);
             for &t in &s.topics {
                 sc.add(&site.topics[t].name, 6);
             }
-            for p in &people {
-                sc.add(p, 3);
+            for p in s.everyone() {
+                sc.add(&site.people[p].name, 3);
             }
             if let Some(c) = s.community {
                 sc.add(&site.communities[c].name, 2);
@@ -988,19 +1039,7 @@ fn index_doc(
                 sc.add(l.as_str(), 1);
             }
             sc.add_html(html, 1);
-            Indexed {
-                record: record(Record {
-                    t: &s.title,
-                    u: &s.url,
-                    k: "session",
-                    d: s.when.short(tz),
-                    c: s.community.map(|c| site.communities[c].name.as_str()),
-                    p: people,
-                    x,
-                }),
-                year: s.when.year(tz),
-                community: s.community.map_or(-1, |c| c as i64),
-            }
+            ix
         }
         Src::Person(i) => {
             let p = &site.people[i];
@@ -1150,10 +1189,39 @@ impl Vocab {
     }
 }
 
+/// Sessions' documents a build takes from its cache ([`crate::reuse`])
+/// instead of indexing their bodies again.
+#[derive(Default)]
+pub struct Kept<'a> {
+    /// The cache's terms: [`KeptDoc::terms`] are numbers in this list.
+    pub terms: &'a [Box<str>],
+    /// By session number: the kept document, if any (asked for once).
+    pub docs: Option<&'a (dyn Fn(usize) -> Option<KeptDoc> + Sync)>,
+}
+
+/// A session's document as the build cache keeps it.
+pub struct KeptDoc {
+    /// The record, unless it is made from the first paragraph (or the
+    /// summary) alone.
+    pub record: Option<Vec<u8>>,
+    pub first_paragraph: String,
+    /// Numbers in [`Kept::terms`], and their weights.
+    pub terms: Box<[u32]>,
+    pub weights: Box<[u8]>,
+}
+
+impl Kept<'_> {
+    fn take(&self, src: Src) -> Option<KeptDoc> {
+        let Src::Session(i) = src else { return None };
+        (self.docs?)(i)
+    }
+}
+
 /// Indexes `work` (documents and their fingerprints) in parallel, each
 /// worker over a run of documents with its own [`Scratch`]; their terms
 /// join `vocab`. Without `keep`, the entries are not meant for updates and
-/// go without their URL and note.
+/// go without their URL and note. Sessions' documents that `kept` has
+/// are taken as they are.
 fn index_many(
     vocab: &mut Vocab,
     site: &Site,
@@ -1161,6 +1229,7 @@ fn index_many(
     bodies: &dyn SessionBodies,
     work: &[(Src, u64)],
     keep: bool,
+    kept: &Kept<'_>,
 ) -> Vec<Entry> {
     if work.is_empty() {
         return Vec::new();
@@ -1171,16 +1240,26 @@ fn index_many(
         .max(8);
     // Per run of documents: the worker's terms, and each document with its
     // (worker's term number, weight) list.
-    type Run = (Vec<Box<str>>, Vec<(Indexed, (Box<[u32]>, Box<[u8]>))>);
+    // (A kept document's terms are numbered in the cache's list: `true`.)
+    type Run = (Vec<Box<str>>, Vec<(Indexed, (Box<[u32]>, Box<[u8]>), bool)>);
     let parts: Vec<Run> = work
         .par_chunks(chunk)
         .map(|run| {
             let mut sc = Scratch::new();
             let docs = run
                 .iter()
-                .map(|&(src, _)| {
-                    let ix = index_doc(site, tz, bodies, src, &mut sc);
-                    (ix, sc.take())
+                .map(|&(src, _)| match kept.take(src).zip(src.session()) {
+                    Some((k, i)) => {
+                        let mut ix = session_indexed(site, tz, i, &k.first_paragraph, String::new);
+                        if let Some(record) = k.record {
+                            ix.record = record;
+                        }
+                        (ix, (k.terms, k.weights), true)
+                    }
+                    None => {
+                        let ix = index_doc(site, tz, bodies, src, &mut sc);
+                        (ix, sc.take(), false)
+                    }
                 })
                 .collect();
             (sc.terms, docs)
@@ -1190,6 +1269,8 @@ fn index_many(
         .iter()
         .map(|(terms, _)| terms.iter().map(|t| vocab.intern(t)).collect())
         .collect();
+    let kept_remap: Vec<u32> = kept.terms.iter().map(|t| vocab.intern(t)).collect();
+    let kept_remap = &kept_remap;
     parts
         .into_par_iter()
         .zip(remaps)
@@ -1197,26 +1278,29 @@ fn index_many(
         .flat_map_iter(|(((_, docs), remap), run)| {
             docs.into_iter()
                 .zip(run)
-                .map(move |((ix, (mut terms, weights)), &(src, print))| Entry {
-                    src,
-                    url: if keep {
-                        src.url(site).into()
-                    } else {
-                        "".into()
+                .map(
+                    move |((ix, (mut terms, weights), from_cache), &(src, print))| Entry {
+                        src,
+                        url: if keep {
+                            src.url(site).into()
+                        } else {
+                            "".into()
+                        },
+                        source: src.source(site).filter(|_| keep).map(Path::to_path_buf),
+                        print,
+                        year: ix.year,
+                        community: ix.community,
+                        record: ix.record,
+                        terms: {
+                            let remap = if from_cache { kept_remap } else { &remap };
+                            for t in terms.iter_mut() {
+                                *t = remap[*t as usize];
+                            }
+                            terms
+                        },
+                        weights,
                     },
-                    source: src.source(site).filter(|_| keep).map(Path::to_path_buf),
-                    print,
-                    year: ix.year,
-                    community: ix.community,
-                    record: ix.record,
-                    terms: {
-                        for t in terms.iter_mut() {
-                            *t = remap[*t as usize];
-                        }
-                        terms
-                    },
-                    weights,
-                })
+                )
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -1509,7 +1593,7 @@ impl SearchIndex {
             .map(|&s| (s, if keep { fingerprint(site, s) } else { 0 }))
             .collect();
         let mut vocab = Vocab::default();
-        let docs = index_many(&mut vocab, site, tz, bodies, &work, keep);
+        let docs = index_many(&mut vocab, site, tz, bodies, &work, keep, &Kept::default());
         let mut ix = SearchIndex::assemble(site, tz, vocab, docs, keep);
         if keep {
             ix.deps = Deps::of(site);
@@ -1791,7 +1875,15 @@ impl SearchIndex {
         // Terms whose posting list changed.
         let mut moved = vec![false; self.vocab.terms.len()];
         if same_docs {
-            let fresh = index_many(&mut self.vocab, site, tz, &Held, &work, true);
+            let fresh = index_many(
+                &mut self.vocab,
+                site,
+                tz,
+                &Held,
+                &work,
+                true,
+                &Kept::default(),
+            );
             self.lists.resize(self.vocab.terms.len(), Vec::new());
             moved.resize(self.vocab.terms.len(), false);
             // (term, document, new weight or 0), then grouped by term.
@@ -1877,7 +1969,15 @@ impl SearchIndex {
                 .filter(|(_, k)| k.is_none())
                 .map(|(w, _)| *w)
                 .collect();
-            let fresh = index_many(&mut self.vocab, site, tz, &Held, &redo, true);
+            let fresh = index_many(
+                &mut self.vocab,
+                site,
+                tz,
+                &Held,
+                &redo,
+                true,
+                &Kept::default(),
+            );
             // Records first, against what each number held before.
             let mut next = 0;
             for (n, k) in keep.iter().enumerate() {
@@ -2045,10 +2145,40 @@ pub struct Documents {
 
 /// Indexes every document of the site, the sessions' bodies from `bodies`.
 pub fn index(site: &Site, tz: chrono_tz::Tz, bodies: &dyn SessionBodies) -> Documents {
+    index_reusing(site, tz, bodies, &Kept::default())
+}
+
+/// [`index`], taking the sessions' documents that `kept` has as they are.
+pub fn index_reusing(
+    site: &Site,
+    tz: chrono_tz::Tz,
+    bodies: &dyn SessionBodies,
+    kept: &Kept<'_>,
+) -> Documents {
     let work: Vec<(Src, u64)> = sources(site).into_iter().map(|s| (s, 0)).collect();
     let mut vocab = Vocab::default();
-    let docs = index_many(&mut vocab, site, tz, bodies, &work, false);
+    let docs = index_many(&mut vocab, site, tz, bodies, &work, false, kept);
     Documents { vocab, docs }
+}
+
+impl Documents {
+    /// Every term, by number.
+    pub fn terms(&self) -> &[Box<str>] {
+        &self.vocab.terms
+    }
+
+    /// Session `i`'s document: record, terms (numbers in
+    /// [`Documents::terms`]) and weights.
+    pub fn session(&self, i: usize) -> Option<(&[u8], &[u32], &[u8])> {
+        let d = self.docs.get(i).filter(|d| d.src == Src::Session(i))?;
+        Some((&d.record, &d.terms, &d.weights))
+    }
+}
+
+/// What a session's document depends on besides its body and the names
+/// of what the body links to (see [`fingerprint`]).
+pub fn session_fingerprint(site: &Site, i: usize) -> u64 {
+    fingerprint_with(site, Src::Session(i), false)
 }
 
 /// Gives every file of the index of `documents` to `put` as it is made.

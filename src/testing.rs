@@ -1,4 +1,4 @@
-//! Helpers for the unit tests.
+//! Helpers for the tests (unit and integration).
 
 /// A small deterministic random source (xorshift64): each call gives a
 /// number below `n`. For tests that put inputs together from pieces.

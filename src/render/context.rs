@@ -187,6 +187,11 @@ pub struct SessionPage<'a> {
     pub topics: Vec<Link<'a>>,
     pub summary: &'a str,
     pub content: &'a str,
+    /// Where the default template put `content` in the page (set as it
+    /// writes it, when asked), so that a build can hash the page without
+    /// its body.
+    #[serde(skip)]
+    pub content_at: Option<&'a std::cell::Cell<usize>>,
     pub backlinks: Vec<Link<'a>>,
     pub prev: Option<Link<'a>>,
     pub next: Option<Link<'a>>,

@@ -563,8 +563,11 @@ pub fn session(out: &mut String, p: &Page<'_, SessionPage<'_>>) {
             }
             Status::Held => {}
         }
-        h.raw("\n    </dl>\n  </header>\n  <div class=\"layout\">\n    <div class=\"prose\" dir=\"auto\">")
-            .raw(pg.content)
+        h.raw("\n    </dl>\n  </header>\n  <div class=\"layout\">\n    <div class=\"prose\" dir=\"auto\">");
+        if let Some(at) = pg.content_at {
+            at.set(h.out.len());
+        }
+        h.raw(pg.content)
             .raw("</div>\n    <aside class=\"sidebar\" aria-label=\"About this session\">\n      ");
         if !pg.facilitators.is_empty() {
             h.section("facilitators-h", "Facilitated by", None);

@@ -92,6 +92,12 @@ struct SessionPaging {
 /// (build), as each page is rendered, so a build never holds every page.
 pub trait Sink: Sync {
     fn put(&self, path: &str, content: Content) -> Result<(), String>;
+
+    /// Keeps the previous build's file at `path` if its bytes are `print`;
+    /// false when it cannot (then the file must be put).
+    fn keep(&self, _path: &str, _print: crate::output::Print) -> bool {
+        false
+    }
 }
 
 /// Collects the site in memory.
@@ -108,6 +114,10 @@ impl Sink for MemorySink {
 impl Sink for crate::output::Staging {
     fn put(&self, path: &str, content: Content) -> Result<(), String> {
         crate::output::Staging::put(self, path, &content).map_err(|e| e.to_string())
+    }
+
+    fn keep(&self, path: &str, print: crate::output::Print) -> bool {
+        crate::output::Staging::keep(self, path, print)
     }
 }
 
@@ -259,6 +269,45 @@ fn with_renderer<T>(site: &Site, with: &Pages<'_>, f: impl FnOnce(&Renderer<'_>)
     f(&r)
 }
 
+/// Session `i` links to `links` (what rendering its body found, or will
+/// find), no longer to what it was thought to: the backlinks of each
+/// target that gains or loses it are repaired, and the target given to
+/// `changed`.
+fn relink(site: &mut Site, i: usize, links: Vec<Target>, changed: &mut dyn FnMut(Target)) {
+    let from = Target::Session(i);
+    let set = |v: &[Target]| {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        v.retain(|&t| t != from);
+        v
+    };
+    let real = set(&links);
+    let before = set(&site.sessions[i].body.links);
+    for &to in before.iter().filter(|t| real.binary_search(t).is_err()) {
+        site.backlinks_mut(to).retain(|&b| b != from);
+        changed(to);
+    }
+    for &to in real.iter().filter(|t| before.binary_search(t).is_err()) {
+        let list = site.backlinks_mut(to);
+        if let Err(at) = list.binary_search(&from) {
+            list.insert(at, from);
+        }
+        changed(to);
+    }
+    site.sessions[i].body.links = links;
+}
+
+/// A session page kept from the previous build ([`crate::reuse`]).
+struct KeptPage {
+    /// The number of its search document in the cache.
+    doc: usize,
+    path: String,
+    /// Its key and its body's.
+    keys: (u128, u128),
+    first_paragraph: String,
+}
+
 /// Whether a page shows sessions' summaries (their first paragraphs).
 fn shows_summaries(job: Job) -> bool {
     matches!(job, Job::Home | Job::Sessions | Job::Community(_))
@@ -277,11 +326,16 @@ fn shows_summaries(job: Job) -> bool {
 /// 2. Each session's first paragraph goes into the site, and backlinks the
 ///    guess got wrong are repaired (their pages rendered again).
 /// 3. The pages that show summaries, the index's files, the feeds.
+///
+/// Before 1, sessions whose page `reuse` can keep from the previous build
+/// are kept, and are neither read nor rendered; `reuse` gets the keys and
+/// search documents of this build for the next ([`crate::reuse`]).
 pub fn render_streamed(
     site: &mut Site,
     with: &Pages<'_>,
     prints: &[u128],
     sink: &dyn Sink,
+    reuse: &mut crate::reuse::Reuse,
 ) -> (Vec<String>, Vec<Diagnostic>) {
     let mut timer = crate::build::Timer::new();
     let reread = crate::bodies::Reread::new(with.config, prints);
@@ -299,12 +353,45 @@ pub fn render_streamed(
         .partition(|&j| shows_summaries(j));
     let tz = with.config.timezone;
 
+    // 0. Sessions whose body is the one the cache knows link to what their
+    // rendering found then, not to what the guess says: their targets'
+    // pages are then right the first time, and can be kept.
+    if let Some(cache) = &reuse.cache
+        && prints.len() == site.sessions.len()
+    {
+        for (i, &print) in prints.iter().enumerate() {
+            let body_key = crate::reuse::body_key(reuse.env, site, i, print);
+            if let Some(links) = cache.links_if(&site.sessions[i].doc.source, body_key) {
+                relink(site, i, links, &mut |_| {});
+            }
+        }
+    }
+
     // 1.
     let shared: &Site = site;
     let (found, mut pages, mut diags, docs) = with_renderer(shared, with, |r| {
         let written = std::sync::Mutex::new(Vec::new());
+        let n = shared.sessions.len();
+        let keyed = prints.len() == n && r.theme.is_default("session.html");
+        let new_keys: Vec<std::sync::OnceLock<(u128, u128)>> =
+            (0..n).map(|_| std::sync::OnceLock::new()).collect();
+        let env = reuse.env;
         let write_page = |i: usize, body: &crate::model::Body| {
-            let (path, bytes) = r.session_page(i, body)?;
+            let (path, bytes) = match keyed {
+                // The page without its body gives the key; the body goes in.
+                true => {
+                    let (path, empty, at) = r.session_split(i, body)?;
+                    let body_key = crate::reuse::body_key(env, shared, i, prints[i]);
+                    let key = crate::reuse::key(body_key, shared, i, &empty);
+                    let _ = new_keys[i].set((key, body_key));
+                    let mut page = Vec::with_capacity(empty.len() + body.html.len());
+                    page.extend_from_slice(&empty[..at]);
+                    page.extend_from_slice(body.html.as_bytes());
+                    page.extend_from_slice(&empty[at..]);
+                    (path, page)
+                }
+                false => r.session_page(i, body)?,
+            };
             sink.put(&path, Content::Bytes(bytes))
                 .map_err(|e| Diagnostic::error("output", e))?;
             if let Ok(mut w) = written.lock() {
@@ -313,16 +400,43 @@ pub fn render_streamed(
             Ok(())
         };
         let streamed = crate::bodies::Streamed::new(&reread, shared.sessions.len(), &write_page);
+        let mut cache = reuse.cache.take();
+        let kept = match keyed {
+            true => r.keep_sessions(env, cache.as_mut(), prints, sink, &streamed),
+            false => Vec::new(),
+        };
+        let cache = cache.as_ref();
+        let kept_doc = |i: usize| {
+            let k = kept.get(i)?.as_ref()?;
+            cache?.doc(k.doc, k.first_paragraph.clone())
+        };
+        let from_cache = crate::search::Kept {
+            terms: cache.map_or(&[][..], |c| &c.terms),
+            docs: Some(&kept_doc),
+        };
         let ((mut pages, mut diags), docs) = rayon::join(
             || r.render_jobs(&first, sink),
-            || crate::search::index(shared, tz, &streamed),
+            || crate::search::index_reusing(shared, tz, &streamed, &from_cache),
         );
         let (found, errors) = streamed.finish();
         diags.extend(errors);
         pages.extend(written.into_inner().unwrap_or_else(|e| e.into_inner()));
+        reuse.keys = new_keys.into_iter().map(|k| k.into_inner()).collect();
+        for (i, k) in kept.into_iter().enumerate() {
+            if let Some(k) = k {
+                reuse.keys[i] = Some(k.keys);
+                reuse.kept += 1;
+                pages.push(k.path);
+            }
+        }
         (found, pages, diags, docs)
     });
 
+    timer.note(&format!(
+        "{} of {} session pages kept",
+        reuse.kept,
+        site.sessions.len()
+    ));
     timer.lap("sessions");
 
     // 2.
@@ -333,28 +447,24 @@ pub fn render_streamed(
             again.insert(Target::Session(i));
             reread.found(site, i).1
         });
+        if !found.diags.is_empty()
+            && let Some(k) = reuse.keys.get_mut(i)
+        {
+            *k = None;
+        }
         diags.extend(found.diags);
-        let from = Target::Session(i);
-        let mut real = found.links.clone();
-        real.sort_unstable();
-        real.dedup();
-        real.retain(|&t| t != from);
-        let mut guessed = std::mem::take(&mut site.sessions[i].body.links);
-        guessed.retain(|&t| t != from);
-        for &to in guessed.iter().filter(|t| real.binary_search(t).is_err()) {
-            site.backlinks_mut(to).retain(|&b| b != from);
+        relink(site, i, found.links, &mut |to| {
             again.insert(to);
+        });
+        site.sessions[i].body.first_paragraph = found.first_paragraph;
+    }
+    // A page written again is not what its key (taken before) describes.
+    for t in &again {
+        if let Target::Session(i) = *t
+            && let Some(k) = reuse.keys.get_mut(i)
+        {
+            *k = None;
         }
-        for &to in real.iter().filter(|t| guessed.binary_search(t).is_err()) {
-            let list = site.backlinks_mut(to);
-            if let Err(at) = list.binary_search(&from) {
-                list.insert(at, from);
-            }
-            again.insert(to);
-        }
-        let body = &mut site.sessions[i].body;
-        body.first_paragraph = found.first_paragraph;
-        body.links = found.links;
     }
     let mut rest = later;
     rest.extend(all.iter().copied().filter(|j| {
@@ -374,6 +484,7 @@ pub fn render_streamed(
         || render_pages(shared, with, &rest, sink),
         || {
             let failed = std::sync::Mutex::new(Vec::new());
+            reuse.write_docs(&docs, shared);
             crate::search::put_files(shared, tz, docs, &|path, bytes| {
                 if let Err(e) = sink.put(&path, Content::Bytes(bytes))
                     && let Ok(mut f) = failed.lock()
@@ -404,6 +515,77 @@ pub fn render_streamed(
 }
 
 impl Renderer<'_> {
+    /// Session `i`'s page without its body (`body` gives the rest), and
+    /// where the body goes in it: only for the default template.
+    fn session_split(
+        &self,
+        i: usize,
+        body: &crate::model::Body,
+    ) -> Result<(String, Vec<u8>, usize), Diagnostic> {
+        let sess = &self.site.sessions[i];
+        let at = std::cell::Cell::new(usize::MAX);
+        let mut page = self.session(i, body);
+        page.content = "";
+        page.content_at = Some(&at);
+        let source = Some(&sess.doc.source);
+        let (path, bytes) = self.page("session.html", &sess.url, "sessions", page, source)?;
+        let at = Some(at.get()).filter(|&at| at <= bytes.len());
+        let at = at.ok_or_else(|| Diagnostic::error("template", "the session page has no body"))?;
+        Ok((path, bytes, at))
+    }
+
+    /// The sessions whose page is kept from the previous build. What
+    /// their rendering found is given to `streamed`, which then never
+    /// renders them.
+    fn keep_sessions(
+        &self,
+        env: u128,
+        cache: Option<&mut crate::reuse::Cache>,
+        prints: &[u128],
+        sink: &dyn Sink,
+        streamed: &crate::bodies::Streamed<'_>,
+    ) -> Vec<Option<KeptPage>> {
+        let site = self.site;
+        let Some(cache) = cache else {
+            return Vec::new();
+        };
+        let old: Vec<Option<crate::reuse::Entry>> = site
+            .sessions
+            .iter()
+            .map(|s| cache.take(&s.doc.source.to_string_lossy()))
+            .collect();
+        let cache = &*cache;
+        old.into_par_iter()
+            .enumerate()
+            .map(|(i, old)| {
+                let old = old?;
+                let found = cache.found(&old)?;
+                let body = crate::model::Body {
+                    first_paragraph: found.first_paragraph,
+                    ..Default::default()
+                };
+                let (path, empty, _) = self.session_split(i, &body).ok()?;
+                let body_key = crate::reuse::body_key(env, site, i, prints[i]);
+                let key = (crate::reuse::key(body_key, site, i, &empty), body_key);
+                if key.0 != old.key || !sink.keep(&path, old.page) {
+                    return None;
+                }
+                let found = crate::bodies::Found {
+                    first_paragraph: body.first_paragraph.clone(),
+                    links: found.links,
+                    diags: Vec::new(),
+                };
+                streamed.preset(i, found);
+                Some(KeptPage {
+                    doc: crate::reuse::Cache::doc_of(&old),
+                    path,
+                    keys: key,
+                    first_paragraph: body.first_paragraph,
+                })
+            })
+            .collect()
+    }
+
     /// Renders `jobs` in parallel into `sink`; returns their paths (in no
     /// particular order).
     fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> (Vec<String>, Vec<Diagnostic>) {
@@ -1105,6 +1287,7 @@ impl<'a> Renderer<'a> {
                 .collect(),
             summary: s.summary_with(&body.first_paragraph),
             content: &body.html,
+            content_at: None,
             backlinks: self.backlinks(&s.backlinks),
             prev: s.prev.and_then(|p| self.link(Target::Session(p))),
             next: s.next.and_then(|p| self.link(Target::Session(p))),

@@ -17,6 +17,7 @@ mod fuzz_regressions;
 mod linking;
 mod markdown;
 mod output_safety;
+mod reuse;
 mod scale;
 mod search;
 mod serve;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 const NOW: i64 = 1_780_000_000;
 
-fn options() -> cairn::build::BuildOptions {
+pub fn options() -> cairn::build::BuildOptions {
     cairn::build::BuildOptions {
         include_drafts: false,
         now: chrono::DateTime::from_timestamp(NOW, 0).unwrap(),
@@ -19,7 +19,7 @@ fn options() -> cairn::build::BuildOptions {
 }
 
 /// Every file of the site as held in memory.
-fn in_memory(root: &Path) -> BTreeMap<String, Vec<u8>> {
+pub fn in_memory(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let config = cairn::config::Config::load(root).unwrap();
     let (built, diags) = cairn::build::build(&config, &options());
     assert!(!diags.has_errors(), "{:?}", diags.sorted());
@@ -47,18 +47,26 @@ fn written(root: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
 #[track_caller]
 fn same_files(root: &Path) {
     let out = root.join("public");
-    let disk = written(root, &out);
-    let memory = in_memory(root);
+    assert_same(&written(root, &out), &in_memory(root), "written");
+}
+
+/// `disk` (what a build wrote) has the files `memory` has, byte for byte.
+#[track_caller]
+pub fn assert_same(
+    disk: &BTreeMap<String, Vec<u8>>,
+    memory: &BTreeMap<String, Vec<u8>>,
+    step: &str,
+) {
     let only_disk: Vec<&String> = disk.keys().filter(|k| !memory.contains_key(*k)).collect();
     let only_memory: Vec<&String> = memory.keys().filter(|k| !disk.contains_key(*k)).collect();
     assert!(
         only_disk.is_empty() && only_memory.is_empty(),
-        "only written: {only_disk:?}; only in memory: {only_memory:?}"
+        "{step}: only written: {only_disk:?}; only in memory: {only_memory:?}"
     );
-    for (path, bytes) in &memory {
+    for (path, bytes) in memory {
         assert!(
             disk[path] == *bytes,
-            "{path} differs:\n--- written\n{}\n--- in memory\n{}",
+            "{step}: {path} differs:\n--- written\n{}\n--- in memory\n{}",
             String::from_utf8_lossy(&disk[path]),
             String::from_utf8_lossy(bytes)
         );
@@ -66,7 +74,7 @@ fn same_files(root: &Path) {
 }
 
 /// Links the quick guess gets wrong, both ways.
-fn tricky() -> Fixture {
+pub fn tricky() -> Fixture {
     Fixture::new()
         .file("content/members/dana-kim.md", "---\nname: Dana Kim\n---\nDana keeps the lists running; see [[2026-03-06-intro]].\n")
         .file("content/members/eli-n.md", "---\nname: Eli Navarro\n---\n")
@@ -226,13 +234,7 @@ const PIECES: &[&str] = &[
 
 #[test]
 fn random_bodies_are_written_as_they_are_held() {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |m: usize| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x % m as u64) as usize
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     for _ in 0..25 {
         let f = Fixture::new()
             .file("content/members/ana.md", "---\nname: Ana Lima\n---\nAna runs [[s1]].\n")

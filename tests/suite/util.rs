@@ -326,24 +326,27 @@ pub fn norm(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+pub use cairn::testing::picker as xorshift;
+
 pub fn session(date: &str, front: &str, body: &str) -> String {
     format!("---\ndate: {date}\n{front}---\n{body}\n")
 }
 
-/// Every file under `dir`, by relative path, with its bytes.
 /// The names of cairn's folders beside the output in `dir`
-/// (`.<output>.cairn-…`), sorted.
+/// (`.<output>.cairn-…`), sorted; not its build cache (a file, kept
+/// from one build to the next) but anything else.
 pub fn cairn_folders(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("cairn-"))
+        .filter(|n| n.contains("cairn-") && !n.ends_with(".cairn-cache"))
         .collect();
     names.sort();
     names
 }
 
+/// Every file under `dir`, by relative path, with its bytes.
 pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
