@@ -94,6 +94,7 @@ impl<'a> Reread<'a> {
         let found = Found {
             first_paragraph: body.first_paragraph.clone(),
             links: std::mem::take(&mut body.links),
+            asked: body.asked.clone(),
             diags,
         };
         (body, found)
@@ -120,6 +121,8 @@ impl SessionBodies for Reread<'_> {
 pub struct Found {
     pub first_paragraph: String,
     pub links: Vec<Target>,
+    /// What the rendering asked of the site ([`crate::markdown::Asked`]).
+    pub asked: crate::markdown::Asked,
     pub diags: Vec<Diagnostic>,
 }
 

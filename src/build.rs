@@ -195,7 +195,7 @@ pub fn build_to(
         history: &p.history,
         bodies: &crate::bodies::Held,
     };
-    let env = crate::reuse::env(config, &p.site);
+    let env = crate::reuse::env(config);
     let mut reuse = crate::reuse::Reuse::new(env, cache_path, cache);
     let (pages, render_diags) =
         render::render_streamed(&mut p.site, &with, &p.prints, &staging, &mut reuse);

@@ -122,13 +122,27 @@ impl Kind {
 }
 
 /// Where content lives, relative to the site root.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Paths {
     pub folders: Vec<(Kind, PathBuf)>,
     /// Whether each folder was named in the config (a missing named folder is
     /// worth a warning; a missing default one is not).
     pub explicit: Vec<Kind>,
     pub ignore: GlobSet,
+    /// The globs of `ignore` as written.
+    pub ignore_globs: Vec<String>,
+}
+
+/// The globs as written, not the matcher: its state changes as it is
+/// used, and a build's cache keys on this text (see [`crate::reuse`]).
+impl std::fmt::Debug for Paths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paths")
+            .field("folders", &self.folders)
+            .field("explicit", &self.explicit)
+            .field("ignore", &self.ignore_globs)
+            .finish()
+    }
 }
 
 impl Paths {
@@ -319,6 +333,7 @@ impl Config {
                 folders,
                 explicit,
                 ignore,
+                ignore_globs: raw.paths.ignore.clone(),
             },
             fields,
             raw_html: raw.markdown.raw_html.unwrap_or_default(),

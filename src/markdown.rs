@@ -16,6 +16,79 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
+/// The questions the rendering of a body asks the site, one after the
+/// other: what a `[[name]]` leads to, who an action item's `@owner` is,
+/// which note is at a (resolved) relative `.md` link's path. A body's HTML
+/// and links depend on the site only through the answers, so a body with
+/// the same text and the same answers renders the same ([`crate::reuse`]).
+/// Each question is its kind ([`ASK_WIKI`], [`ASK_OWNER`], [`ASK_SOURCE`]),
+/// the length of its text (4 bytes, little-endian) and the text: compact,
+/// since a build keeps every session's until its end.
+pub type Asked = Box<[u8]>;
+
+const ASK_WIKI: u8 = 0;
+const ASK_OWNER: u8 = 1;
+const ASK_SOURCE: u8 = 2;
+/// A question that cannot be asked again (a path that is not UTF-8): the
+/// body's answers are never known.
+const ASK_UNKNOWN: u8 = 3;
+
+fn ask(asked: &mut Vec<u8>, kind: u8, text: &str) {
+    asked.push(kind);
+    asked.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    asked.extend_from_slice(text.as_bytes());
+}
+
+/// The answers `site` gives to `asked`: a print of each answer's target
+/// kind, URL and label, and the links a body that asked them has (as
+/// [`render`] makes them). `None` when they cannot be told.
+pub fn answers(site: &Site, mut asked: &[u8]) -> Option<(u128, Vec<Target>)> {
+    let mut b = Vec::with_capacity(asked.len() * 4);
+    let mut links = Vec::new();
+    while let [kind, rest @ ..] = asked {
+        let (len, rest) = rest.split_first_chunk::<4>()?;
+        let len = u32::from_le_bytes(*len) as usize;
+        let (text, rest) = (rest.get(..len)?, rest.get(len..)?);
+        asked = rest;
+        let text = std::str::from_utf8(text).ok()?;
+        let target = match *kind {
+            ASK_WIKI | ASK_OWNER => site.resolve(text),
+            ASK_SOURCE => site.by_source.get(Path::new(text)).copied(),
+            _ => return None,
+        };
+        b.push(*kind);
+        b.extend_from_slice(&(len as u32).to_le_bytes());
+        b.extend_from_slice(text.as_bytes());
+        let Some(t) = target else {
+            b.push(0);
+            continue;
+        };
+        let (url, label) = site.target(t);
+        let kind_of_target = match t {
+            Target::Session(_) => 1u8,
+            Target::Person(_) => 2,
+            Target::Community(_) => 3,
+            Target::Page(_) => 4,
+            Target::Topic(_) => 5,
+        };
+        b.push(kind_of_target);
+        b.push(url.is_some() as u8);
+        for part in [url.unwrap_or_default(), label] {
+            b.extend_from_slice(&(part.len() as u32).to_le_bytes());
+            b.extend_from_slice(part.as_bytes());
+        }
+        let link = match *kind {
+            ASK_WIKI => true,
+            ASK_OWNER => matches!(t, Target::Person(_)) && url.is_some(),
+            _ => url.is_some(),
+        };
+        if link {
+            links.push(t);
+        }
+    }
+    Some((crate::output::hash128(&b), links))
+}
+
 /// What the renderer needs to know about the note it renders.
 pub struct Note<'a> {
     pub body: &'a str,
@@ -116,6 +189,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
     let lines = || lines.get_or_init(|| Lines::new(note.body, note.body_line));
     let mut out_events: Vec<Event> = Vec::with_capacity(note.body.len() / 16);
     let mut links = Vec::new();
+    let mut asked = Vec::new();
     // Heading ids given so far (the theme's own are taken from the start),
     // and the last number tried after each base.
     let mut ids: HashSet<String> = HashSet::new();
@@ -154,7 +228,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                 continue;
             }
             let buf = owner_buf.take().unwrap_or_default();
-            emit.extend(owner_link(site, note.root, buf, &mut links));
+            emit.extend(owner_link(site, note.root, buf, &mut links, &mut asked));
         }
         match event {
             Event::TaskListMarker(done) => {
@@ -287,6 +361,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                     Some((n, f)) => (n, Some(f)),
                     None => (raw, None),
                 };
+                ask(&mut asked, ASK_WIKI, name);
                 match site.resolve(name) {
                     Some(target) => {
                         links.push(target);
@@ -345,7 +420,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                 title,
                 id,
             }) => {
-                let dest = match rewrite_md_link(site, note, &dest_url) {
+                let dest = match rewrite_md_link(site, note, &dest_url, &mut asked) {
                     MdLink::NotMd => dest_url,
                     MdLink::Page(target, url) => {
                         links.push(target);
@@ -416,6 +491,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
         html: html.into(),
         first_paragraph: squeeze_spaces(&first_paragraph),
         links,
+        asked: asked.into(),
     };
     (body, diags)
 }
@@ -494,7 +570,7 @@ pub fn raw_links(body: &str) -> RawLinks {
 pub fn resolve_links(site: &Site, note: &Note, raw: &RawLinks) -> Vec<Target> {
     let mut out: Vec<Target> = raw.names.iter().filter_map(|n| site.resolve(n)).collect();
     for dest in &raw.paths {
-        if let MdLink::Page(t, _) = rewrite_md_link(site, note, dest) {
+        if let MdLink::Page(t, _) = rewrite_md_link(site, note, dest, &mut Vec::new()) {
             out.push(t);
         }
     }
@@ -538,11 +614,13 @@ fn owner_link<'e>(
     root: &str,
     text: String,
     links: &mut Vec<Target>,
+    asked: &mut Vec<u8>,
 ) -> Vec<Event<'e>> {
     let lead = text.len() - text.trim_start().len();
     let Some((name, rest)) = crate::model::actions::split_owner(&text[lead..]) else {
         return vec![Event::Text(text.into())];
     };
+    ask(asked, ASK_OWNER, name);
     let Some(Target::Person(id)) = site.resolve(name) else {
         return vec![Event::Text(text.clone().into())];
     };
@@ -583,7 +661,7 @@ fn is_markdown_path(path: &str) -> bool {
 }
 
 /// A relative link to a `.md` file, resolved against the note's folder.
-fn rewrite_md_link(site: &Site, note: &Note, dest: &str) -> MdLink {
+fn rewrite_md_link(site: &Site, note: &Note, dest: &str, asked: &mut Vec<u8>) -> MdLink {
     if dest.contains("://") || dest.starts_with(['/', '#']) || dest.starts_with("mailto:") {
         return MdLink::NotMd;
     }
@@ -608,6 +686,10 @@ fn rewrite_md_link(site: &Site, note: &Note, dest: &str) -> MdLink {
             Component::CurDir => {}
             _ => return MdLink::Missing("absolute paths are not followed".into()),
         }
+    }
+    match target.to_str() {
+        Some(path) => ask(asked, ASK_SOURCE, path),
+        None => ask(asked, ASK_UNKNOWN, ""),
     }
     match site.by_source.get(&target) {
         Some(&t) => match site.target(t).0 {

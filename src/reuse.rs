@@ -9,12 +9,15 @@
 //! key is a hash of everything the page and the search document are made
 //! of:
 //!
-//! - the build's environment ([`env`]): cairn's version and executable,
-//!   the whole configuration, and every link target of the site (names,
-//!   slugs, URLs, titles, drafts, broken notes), which is all a body's HTML
-//!   takes from other notes;
-//! - the note's body text, where it starts and whether its first heading is
-//!   dropped;
+//! - the build's environment ([`env`]): cairn's version and executable and
+//!   the whole configuration;
+//! - the body ([`body_key`]): its text, where it starts, whether its first
+//!   heading is dropped, where its page is, and the answers the site gives
+//!   to the questions its rendering asked ([`crate::markdown::Asked`]: what
+//!   each `[[name]]`, `@owner` and `.md` link leads to, with URL and
+//!   label). A body depends on other notes only through those answers, so
+//!   a new note, or a renamed one that it does not name, leaves it as it
+//!   was;
 //! - the page rendered with an empty body (title, date, people, topics,
 //!   actions, backlinks, neighbours, "last changed": all of the page but
 //!   the body, as it will be shown);
@@ -22,16 +25,20 @@
 //!   ([`crate::search::session_fingerprint`]).
 //!
 //! A session is kept only when its key is the one recorded and the page
-//! with the recorded print is there to keep ([`crate::output::Staging::keep`]
-//! reads it back and checks its hash); anything else is rendered as usual.
-//! Only pages of the default session template are kept (a theme's template
-//! may show the body in ways the key cannot see), and only sessions whose
-//! body gave no diagnostic and whose page was written once (not again with
-//! repaired backlinks, see [`crate::render`]). A cache that is missing,
-//! damaged, or from another version only means a full build.
+//! with the recorded print is there to keep ([`crate::output::Staging::keep`]:
+//! the spare's copy by its marker, as every file of the spare; the
+//! output's copy read back and hashed); anything else is rendered as
+//! usual. What its body links to is worked out again from the answers, so
+//! it holds even when notes were added before it. Only pages of the
+//! default session template are kept (a theme's template may show the body
+//! in ways the key cannot see), and only sessions whose body gave no
+//! diagnostic and whose page was written once (not again with repaired
+//! backlinks, see [`crate::render`]). The file ends with a hash of all of
+//! it: a cache that is missing, damaged, or from another version or
+//! configuration only means a full build.
 
 use crate::config::Config;
-use crate::model::{Site, Target};
+use crate::model::Site;
 use crate::output::{Print, hash128};
 use std::collections::HashMap;
 use std::io::Write;
@@ -39,34 +46,50 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// The first bytes of a cache file; the number changes with the format.
-const MAGIC: &[u8] = b"cairn-cache 4\n";
+const MAGIC: &[u8] = b"cairn-cache 5\n";
 
 // The file: MAGIC; the environment (16 bytes); the search terms; each
-// session's search document (in this build's session order); then the
-// sessions that may be kept: source path, key, body key, page print,
-// first paragraph, links, and the number of their search document. Numbers are
-// LEB128, strings and documents have their length first. The documents
-// are written while the search index is (the index uses them up), the
-// sessions once every page is written.
+// session's search document (in this build's session order); the sessions
+// that may be kept: source path, key, body key, page print, first
+// paragraph, the questions its body asked ([`crate::markdown::Asked`]),
+// and the number of its search document; then the hash of everything before it, in blocks
+// ([`Checked`]). Numbers are LEB128, strings and documents have their
+// length first. The documents are written while the search index is (the
+// index uses them up), the sessions once every page is written.
 
-/// A session as the previous build left it: where in [`Cache::bytes`]
-/// its parts are.
+/// The file is hashed in blocks of this size, so that it can be written as
+/// it is made.
+const BLOCK: usize = 1 << 16;
+
+/// A session as the previous build left it: where in [`Cache::tail`] its
+/// parts are.
 pub struct Entry {
     pub key: u128,
     body_key: u128,
     pub page: Print,
     first_paragraph: Range<usize>,
-    links: Range<usize>,
+    asked: Range<usize>,
     doc: usize,
 }
 
 /// The cache of the previous build, read whole; its parts are decoded
 /// only for the sessions that are kept.
 pub struct Cache {
+    /// The file up to the search documents (terms, documents).
     bytes: Vec<u8>,
+    /// The rest: the sessions' entries, which [`Entry`]'s ranges point into.
+    tail: Vec<u8>,
     pub terms: Vec<Box<str>>,
     docs: Vec<Range<usize>>,
     entries: HashMap<Box<str>, Entry>,
+}
+
+/// What a session's body is known to be from the cache: its body key,
+/// the questions it asked and the links their answers give now.
+pub struct Known {
+    pub body_key: u128,
+    pub asked: crate::markdown::Asked,
+    pub links: Vec<crate::model::Target>,
 }
 
 /// What a build needs to reuse pages and to leave a cache for the next one.
@@ -81,7 +104,7 @@ pub struct Reuse {
     pub kept: usize,
     /// Where the cache goes, and the new one while it is written.
     path: PathBuf,
-    next: Option<std::io::BufWriter<std::fs::File>>,
+    next: Option<Checked>,
 }
 
 impl Reuse {
@@ -89,14 +112,17 @@ impl Reuse {
     /// `cache` read there is used only if it was left by a build with the
     /// same environment.
     pub fn new(env: u128, path: PathBuf, cache: Option<(u128, Cache)>) -> Reuse {
-        Reuse {
+        let reuse = Reuse {
             env,
             cache: cache.filter(|(e, _)| *e == env).map(|(_, c)| c),
             keys: Vec::new(),
             kept: 0,
             path,
             next: None,
-        }
+        };
+        // Left by a build that was killed while writing it.
+        let _ = std::fs::remove_file(reuse.new_path());
+        reuse
     }
 
     fn new_path(&self) -> PathBuf {
@@ -110,19 +136,30 @@ impl Reuse {
     /// means no cache.
     pub fn write_docs(&mut self, docs: &crate::search::Documents, site: &Site) {
         let sessions = site.sessions.len();
-        let file = std::fs::File::create(self.new_path());
-        let mut w = match file {
-            Ok(f) => std::io::BufWriter::with_capacity(1 << 16, f),
-            Err(_) => return,
+        let Ok(file) = std::fs::File::create(self.new_path()) else {
+            return;
         };
-        let mut b = Vec::with_capacity(1 << 16);
+        // Only the terms the sessions use, numbered by first use.
+        let mut number = vec![u32::MAX; docs.terms().len()];
+        let mut used: Vec<u32> = Vec::new();
+        for i in 0..sessions {
+            for &t in docs.session(i).map_or(&[][..], |d| d.1) {
+                let n = &mut number[t as usize];
+                if *n == u32::MAX {
+                    *n = used.len() as u32;
+                    used.push(t);
+                }
+            }
+        }
+        let mut w = Checked::new(file);
+        let mut b = Vec::with_capacity(256);
         b.extend_from_slice(MAGIC);
         b.extend_from_slice(&self.env.to_le_bytes());
-        put_num(&mut b, docs.terms().len());
-        let mut ok = true;
-        for t in docs.terms() {
-            put_str(&mut b, t);
-            ok &= flush_full(&mut w, &mut b);
+        put_num(&mut b, used.len());
+        for &t in &used {
+            put_str(&mut b, &docs.terms()[t as usize]);
+            w.push(&b);
+            b.clear();
         }
         put_num(&mut b, sessions);
         let mut doc = Vec::new();
@@ -140,15 +177,15 @@ impl Reuse {
                 }
                 put_num(&mut doc, t.len());
                 for &t in t {
-                    put_num(&mut doc, t as usize);
+                    put_num(&mut doc, number[t as usize] as usize);
                 }
                 doc.extend_from_slice(wt);
             }
             put_bytes(&mut b, &doc);
-            ok &= flush_full(&mut w, &mut b);
+            w.push(&b);
+            b.clear();
         }
-        ok &= w.write_all(&b).is_ok();
-        self.next = ok.then_some(w);
+        self.next = w.ok.then_some(w);
     }
 
     /// Ends the new cache with every session that has a key and a page
@@ -173,21 +210,19 @@ impl Reuse {
                 put_num(&mut b, page.len as usize);
                 b.extend_from_slice(&page.hash.to_le_bytes());
                 put_str(&mut b, &s.body.first_paragraph);
-                put_num(&mut b, s.body.links.len());
-                for &t in &s.body.links {
-                    put_target(&mut b, t);
-                }
+                put_bytes(&mut b, &s.body.asked);
                 put_num(&mut b, i);
                 Some(b)
             })
             .collect();
         let mut b = Vec::new();
         put_num(&mut b, sessions.len());
-        let ok = w.write_all(&b).is_ok()
-            && sessions.iter().all(|s| w.write_all(s).is_ok())
-            && w.flush().is_ok();
+        w.push(&b);
+        for s in &sessions {
+            w.push(s);
+        }
+        let ok = w.finish();
         let new = self.new_path();
-        drop(w);
         if !ok || std::fs::rename(&new, &self.path).is_err() {
             let _ = std::fs::remove_file(&new);
             let _ = std::fs::remove_file(&self.path);
@@ -204,19 +239,69 @@ impl Drop for Reuse {
     }
 }
 
-/// Writes `b` out once it holds 64 KiB; false if writing failed.
-fn flush_full(w: &mut impl Write, b: &mut Vec<u8>) -> bool {
-    if b.len() < 1 << 16 {
-        return true;
-    }
-    let ok = w.write_all(b).is_ok();
-    b.clear();
-    ok
+/// A file written in blocks of [`BLOCK`] bytes, each hashed; it ends with
+/// the hash of the blocks' hashes ([`checked`] verifies it).
+struct Checked {
+    file: std::io::BufWriter<std::fs::File>,
+    /// Bytes not yet in a full block.
+    pending: Vec<u8>,
+    hashes: Vec<u8>,
+    ok: bool,
 }
 
-/// Everything outside a note that any session's key depends on: see the
-/// module documentation.
-pub fn env(config: &Config, site: &Site) -> u128 {
+impl Checked {
+    fn new(file: std::fs::File) -> Checked {
+        Checked {
+            file: std::io::BufWriter::with_capacity(BLOCK, file),
+            pending: Vec::with_capacity(2 * BLOCK),
+            hashes: Vec::new(),
+            ok: true,
+        }
+    }
+
+    /// Appends `bytes`; every full block is hashed and written.
+    fn push(&mut self, bytes: &[u8]) {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() < BLOCK {
+            return;
+        }
+        let full = self.pending.len() / BLOCK * BLOCK;
+        for block in self.pending[..full].chunks(BLOCK) {
+            self.hashes.extend_from_slice(&hash128(block).to_le_bytes());
+        }
+        self.ok &= self.file.write_all(&self.pending[..full]).is_ok();
+        self.pending.drain(..full);
+    }
+
+    /// Writes the last block and the hash; true if all went well.
+    fn finish(mut self) -> bool {
+        let rest = std::mem::take(&mut self.pending);
+        if !rest.is_empty() {
+            self.hashes.extend_from_slice(&hash128(&rest).to_le_bytes());
+        }
+        let sum = hash128(&self.hashes).to_le_bytes();
+        self.ok
+            && self.file.write_all(&rest).is_ok()
+            && self.file.write_all(&sum).is_ok()
+            && self.file.flush().is_ok()
+    }
+}
+
+/// The bytes of a file [`Checked`] wrote, without the hash, if the hash
+/// is right.
+fn checked(bytes: &[u8]) -> Option<&[u8]> {
+    let at = bytes.len().checked_sub(16)?;
+    let (data, sum) = bytes.split_at(at);
+    let mut hashes = Vec::with_capacity(data.len() / BLOCK * 16 + 16);
+    for block in data.chunks(BLOCK) {
+        hashes.extend_from_slice(&hash128(block).to_le_bytes());
+    }
+    (hash128(&hashes).to_le_bytes() == sum).then_some(data)
+}
+
+/// Everything outside the notes that any session's key depends on: see
+/// the module documentation.
+pub fn env(config: &Config) -> u128 {
     let mut b = Vec::with_capacity(4096);
     b.extend_from_slice(MAGIC);
     b.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
@@ -232,65 +317,19 @@ pub fn env(config: &Config, site: &Site) -> u128 {
         b.extend_from_slice(&mtime.to_le_bytes());
     }
     b.extend_from_slice(format!("{config:?}").as_bytes());
-    b.extend_from_slice(&links_print(site).to_le_bytes());
     hash128(&b)
 }
 
-/// A print of every link target of the site: each entry of the link
-/// index and of the sources index with the URL and label it leads to,
-/// the drafts and the notes that failed to load. Entries are hashed one
-/// by one and their hashes added, so that the maps' order does not count.
-fn links_print(site: &Site) -> u128 {
-    let mut sum = 0u128;
-    let mut b = Vec::with_capacity(256);
-    let mut add = |b: &mut Vec<u8>, tag: u8, key: &[u8], t: Option<Target>| {
-        b.clear();
-        b.push(tag);
-        put_bytes(b, key);
-        if let Some(t) = t {
-            put_target(b, t);
-            let (url, label) = site.target(t);
-            b.push(url.is_some() as u8);
-            put_str(b, url.unwrap_or_default());
-            put_str(b, label);
-        }
-        sum = sum.wrapping_add(hash128(b));
-    };
-    for (k, &t) in &site.link_index {
-        add(&mut b, 0, k.as_bytes(), Some(t));
-    }
-    for (k, &t) in &site.by_source {
-        add(&mut b, 1, k.as_os_str().as_encoded_bytes(), Some(t));
-    }
-    for k in &site.drafts {
-        add(&mut b, 2, k.as_bytes(), None);
-    }
-    for k in &site.broken {
-        add(&mut b, 3, k.as_bytes(), None);
-    }
-    sum
-}
-
-fn put_target(b: &mut Vec<u8>, t: Target) {
-    let (kind, n) = match t {
-        Target::Session(n) => (0u8, n),
-        Target::Person(n) => (1, n),
-        Target::Community(n) => (2, n),
-        Target::Page(n) => (3, n),
-        Target::Topic(n) => (4, n),
-    };
-    b.push(kind);
-    put_num(b, n);
-}
-
 /// What session `i`'s body is made of: the environment, the text (its
-/// print), where it starts, where its page is and whether its first
-/// heading is dropped. The same key, the same HTML and links.
-pub fn body_key(env: u128, site: &Site, i: usize, text_print: u128) -> u128 {
+/// print), where it starts, where its page is, whether its first heading
+/// is dropped, and the print of the answers to what it asked
+/// ([`crate::markdown::answers`]). The same key, the same HTML and links.
+pub fn body_key(env: u128, site: &Site, i: usize, text_print: u128, answers: u128) -> u128 {
     let s = &site.sessions[i];
     let mut b = Vec::with_capacity(256);
     b.extend_from_slice(&env.to_le_bytes());
     b.extend_from_slice(&text_print.to_le_bytes());
+    b.extend_from_slice(&answers.to_le_bytes());
     b.extend_from_slice(&(s.doc.body_line as u64).to_le_bytes());
     b.push(crate::build::same(&s.doc.heading, &s.title) as u8);
     put_str(&mut b, &s.url);
@@ -312,28 +351,34 @@ impl Cache {
     /// The cache at `path` and the environment it was built in; `None`
     /// when there is none or it cannot be read.
     pub fn load(path: &Path) -> Option<(u128, Cache)> {
-        let bytes = std::fs::read(path).ok()?;
+        let mut bytes = std::fs::read(path).ok()?;
+        let len = checked(&bytes)?.len();
+        bytes.truncate(len);
+        if !bytes.starts_with(MAGIC) {
+            return None;
+        }
         let mut r = Reader {
             all: &bytes,
             at: MAGIC.len(),
         };
-        if !bytes.starts_with(MAGIC) {
-            return None;
-        }
+        // Counts are believed only as far as the bytes left can hold them.
+        let room = |r: &Reader, n: usize, each: usize| n.min((r.all.len() - r.at) / each);
         let env = r.u128()?;
         let n = r.num()?;
-        let mut terms = Vec::with_capacity(n.min(1 << 24));
+        let mut terms = Vec::with_capacity(room(&r, n, 1));
         for _ in 0..n {
             terms.push(r.str()?.into());
         }
         let n = r.num()?;
-        let mut docs = Vec::with_capacity(n.min(1 << 24));
+        let mut docs = Vec::with_capacity(room(&r, n, 1));
         for _ in 0..n {
             let len = r.num()?;
             docs.push(r.at..r.skip(len)?);
         }
         let n = r.num()?;
-        let mut entries = HashMap::with_capacity(n.min(1 << 24));
+        // The sessions' part is kept apart, to go once the pages are kept.
+        let tail_at = r.at;
+        let mut entries = HashMap::with_capacity(room(&r, n, 64));
         for _ in 0..n {
             let source: Box<str> = r.str()?.into();
             let key = r.u128()?;
@@ -343,14 +388,10 @@ impl Cache {
                 hash: r.u128()?,
             };
             let len = r.num()?;
-            let first_paragraph = r.at..r.skip(len)?;
-            std::str::from_utf8(&bytes[first_paragraph.clone()]).ok()?;
-            let links_at = r.at;
-            for _ in 0..r.num()? {
-                r.skip(1)?;
-                r.num()?;
-            }
-            let links = links_at..r.at;
+            let first_paragraph = r.at - tail_at..r.skip(len)? - tail_at;
+            std::str::from_utf8(&bytes[tail_at..][first_paragraph.clone()]).ok()?;
+            let len = r.num()?;
+            let asked = r.at - tail_at..r.skip(len)? - tail_at;
             let doc = r.num()?;
             if doc >= docs.len() {
                 return None;
@@ -360,7 +401,7 @@ impl Cache {
                 body_key,
                 page,
                 first_paragraph,
-                links,
+                asked,
                 doc,
             };
             entries.insert(source, entry);
@@ -368,8 +409,11 @@ impl Cache {
         if r.at != bytes.len() {
             return None;
         }
+        let tail = bytes.split_off(tail_at);
+        bytes.shrink_to_fit();
         let cache = Cache {
             bytes,
+            tail,
             terms,
             docs,
             entries,
@@ -377,14 +421,27 @@ impl Cache {
         Some((env, cache))
     }
 
-    /// What the body of the note at `source` linked to, if the cache knows
-    /// it for a body with this key.
-    pub fn links_if(&self, source: &Path, body_key: u128) -> Option<Vec<Target>> {
-        let e = self.entries.get(&*source.to_string_lossy())?;
-        if e.body_key != body_key {
-            return None;
-        }
-        Some(self.found(e)?.links)
+    /// What the cache knows of the body of session `i`, if its body key,
+    /// with the answers the site gives now to the questions it asked then,
+    /// is the one recorded.
+    pub fn known(&self, env: u128, site: &Site, i: usize, text_print: u128) -> Option<Known> {
+        let s = &site.sessions[i];
+        let e = self.entries.get(&*s.doc.source.to_string_lossy())?;
+        let asked = &self.tail[e.asked.clone()];
+        let (answers, links) = crate::markdown::answers(site, asked)?;
+        let body_key = body_key(env, site, i, text_print, answers);
+        (body_key == e.body_key).then(|| Known {
+            body_key,
+            asked: asked.into(),
+            links,
+        })
+    }
+
+    /// Lets go of the sessions' entries (what is left is the search
+    /// documents).
+    pub fn drop_entries(&mut self) {
+        self.entries = HashMap::new();
+        self.tail = Vec::new();
     }
 
     /// Takes the entry of the note at `source`.
@@ -392,34 +449,10 @@ impl Cache {
         self.entries.remove(source)
     }
 
-    /// What the rendering of `entry`'s body found.
-    pub fn found(&self, entry: &Entry) -> Option<crate::bodies::Found> {
-        let first_paragraph = std::str::from_utf8(&self.bytes[entry.first_paragraph.clone()])
-            .ok()?
-            .to_string();
-        let mut r = Reader {
-            all: &self.bytes[..entry.links.end],
-            at: entry.links.start,
-        };
-        let n = r.num()?;
-        let mut links = Vec::with_capacity(n.min(4096));
-        for _ in 0..n {
-            let kind = r.byte()?;
-            let i = r.num()?;
-            links.push(match kind {
-                0 => Target::Session(i),
-                1 => Target::Person(i),
-                2 => Target::Community(i),
-                3 => Target::Page(i),
-                4 => Target::Topic(i),
-                _ => return None,
-            });
-        }
-        Some(crate::bodies::Found {
-            first_paragraph,
-            links,
-            diags: Vec::new(),
-        })
+    /// The first paragraph of `entry`'s body.
+    pub fn first_paragraph(&self, entry: &Entry) -> Option<String> {
+        let b = &self.tail[entry.first_paragraph.clone()];
+        Some(std::str::from_utf8(b).ok()?.to_string())
     }
 
     /// Search document number `doc` of a session whose first paragraph is
@@ -436,7 +469,7 @@ impl Cache {
             _ => return None,
         };
         let n = r.num()?;
-        let mut ids = Vec::with_capacity(n.min(1 << 20));
+        let mut ids = Vec::with_capacity(n.min(range.len()));
         for _ in 0..n {
             let t = r.num()?;
             if t >= self.terms.len() {
@@ -544,45 +577,71 @@ mod tests {
         }
         assert_eq!(r.at, b.len());
         // Cut short, or too long: nothing.
-        assert_eq!(
-            Reader {
-                all: &[0x80],
-                at: 0
-            }
-            .num(),
-            None
-        );
-        assert_eq!(
-            Reader {
-                all: &[0xff; 11],
-                at: 0
-            }
-            .num(),
-            None
-        );
+        for bad in [&[0x80][..], &[0xff; 11]] {
+            assert_eq!(Reader { all: bad, at: 0 }.num(), None);
+        }
+    }
+
+    /// Writes `content` as [`Checked`] does.
+    fn write_checked(path: &Path, content: &[u8]) {
+        let mut w = Checked::new(std::fs::File::create(path).unwrap());
+        w.push(content);
+        assert!(w.finish());
     }
 
     #[test]
     fn a_damaged_cache_is_no_cache() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c");
-        for bytes in [
-            &b""[..],
-            b"cairn-cache 4\n",
-            b"cairn-cache 0\n0123456789abcdef\x00\x00\x00",
-            b"cairn-cache 4\n0123456789abcdef\x01\x05ab",
-        ] {
-            std::fs::write(&path, bytes).unwrap();
-            assert!(Cache::load(&path).is_none(), "{bytes:?}");
-        }
         let mut ok = MAGIC.to_vec();
         ok.extend_from_slice(&7u128.to_le_bytes());
         ok.extend_from_slice(&[0, 0, 0]);
-        std::fs::write(&path, &ok).unwrap();
+        write_checked(&path, &ok);
         let (env, cache) = Cache::load(&path).unwrap();
         assert_eq!((env, cache.terms.len(), cache.entries.len()), (7, 0, 0));
-        ok.push(0);
-        std::fs::write(&path, &ok).unwrap();
-        assert!(Cache::load(&path).is_none(), "trailing bytes");
+        let good = std::fs::read(&path).unwrap();
+        // Any one bit flipped, anywhere: no cache.
+        for at in 0..good.len() {
+            let mut bad = good.clone();
+            bad[at] ^= 0x10;
+            std::fs::write(&path, &bad).unwrap();
+            assert!(Cache::load(&path).is_none(), "bit flipped at {at}");
+        }
+        // Cut short, or with more after it.
+        for bad in [&good[..good.len() - 1], &[&good[..], b"x"].concat()] {
+            std::fs::write(&path, bad).unwrap();
+            assert!(Cache::load(&path).is_none());
+        }
+        // Well made but not what it should hold: another format, bytes left
+        // over, or counts far beyond the file (nothing huge is reserved).
+        let mut other = ok.clone();
+        other[MAGIC.len() - 2] = b'0';
+        let mut left_over = ok.clone();
+        left_over.push(0);
+        let mut huge = MAGIC.to_vec();
+        huge.extend_from_slice(&7u128.to_le_bytes());
+        huge.extend_from_slice(&[0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+        for bad in [other, left_over, huge] {
+            write_checked(&path, &bad);
+            assert!(Cache::load(&path).is_none());
+        }
+    }
+
+    #[test]
+    fn a_cache_written_in_many_blocks_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c");
+        // Pieces of every size, across block boundaries.
+        let mut w = Checked::new(std::fs::File::create(&path).unwrap());
+        let mut all = Vec::new();
+        for n in 0..400usize {
+            let piece: Vec<u8> = (0..n * 7).map(|k| (k * 31 + n) as u8).collect();
+            all.extend_from_slice(&piece);
+            w.push(&piece);
+        }
+        assert!(w.finish());
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(all.len() > 5 * BLOCK);
+        assert_eq!(checked(&bytes), Some(&all[..]));
     }
 }

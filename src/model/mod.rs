@@ -36,6 +36,8 @@ pub struct Body {
     /// Plain text of the first paragraph.
     pub first_paragraph: String,
     pub links: Vec<Target>,
+    /// What rendering it asked of the site ([`crate::markdown::Asked`]).
+    pub asked: crate::markdown::Asked,
 }
 
 pub struct Session {

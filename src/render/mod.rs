@@ -356,13 +356,18 @@ pub fn render_streamed(
     // 0. Sessions whose body is the one the cache knows link to what their
     // rendering found then, not to what the guess says: their targets'
     // pages are then right the first time, and can be kept.
+    let mut known: Vec<Option<crate::reuse::Known>> = Vec::new();
     if let Some(cache) = &reuse.cache
         && prints.len() == site.sessions.len()
     {
-        for (i, &print) in prints.iter().enumerate() {
-            let body_key = crate::reuse::body_key(reuse.env, site, i, print);
-            if let Some(links) = cache.links_if(&site.sessions[i].doc.source, body_key) {
-                relink(site, i, links, &mut |_| {});
+        let (s, env): (&Site, u128) = (site, reuse.env);
+        known = (0..prints.len())
+            .into_par_iter()
+            .map(|i| cache.known(env, s, i, prints[i]))
+            .collect();
+        for (i, k) in known.iter().enumerate() {
+            if let Some(k) = k {
+                relink(site, i, k.links.clone(), &mut |_| {});
             }
         }
     }
@@ -381,9 +386,11 @@ pub fn render_streamed(
                 // The page without its body gives the key; the body goes in.
                 true => {
                     let (path, empty, at) = r.session_split(i, body)?;
-                    let body_key = crate::reuse::body_key(env, shared, i, prints[i]);
-                    let key = crate::reuse::key(body_key, shared, i, &empty);
-                    let _ = new_keys[i].set((key, body_key));
+                    if let Some((answers, _)) = crate::markdown::answers(shared, &body.asked) {
+                        let body_key = crate::reuse::body_key(env, shared, i, prints[i], answers);
+                        let key = crate::reuse::key(body_key, shared, i, &empty);
+                        let _ = new_keys[i].set((key, body_key));
+                    }
                     let mut page = Vec::with_capacity(empty.len() + body.html.len());
                     page.extend_from_slice(&empty[..at]);
                     page.extend_from_slice(body.html.as_bytes());
@@ -402,9 +409,12 @@ pub fn render_streamed(
         let streamed = crate::bodies::Streamed::new(&reread, shared.sessions.len(), &write_page);
         let mut cache = reuse.cache.take();
         let kept = match keyed {
-            true => r.keep_sessions(env, cache.as_mut(), prints, sink, &streamed),
+            true => r.keep_sessions(std::mem::take(&mut known), cache.as_mut(), sink, &streamed),
             false => Vec::new(),
         };
+        if let Some(c) = cache.as_mut() {
+            c.drop_entries();
+        }
         let cache = cache.as_ref();
         let kept_doc = |i: usize| {
             let k = kept.get(i)?.as_ref()?;
@@ -456,7 +466,9 @@ pub fn render_streamed(
         relink(site, i, found.links, &mut |to| {
             again.insert(to);
         });
-        site.sessions[i].body.first_paragraph = found.first_paragraph;
+        let body = &mut site.sessions[i].body;
+        body.first_paragraph = found.first_paragraph;
+        body.asked = found.asked;
     }
     // A page written again is not what its key (taken before) describes.
     for t in &again {
@@ -539,9 +551,8 @@ impl Renderer<'_> {
     /// renders them.
     fn keep_sessions(
         &self,
-        env: u128,
+        known: Vec<Option<crate::reuse::Known>>,
         cache: Option<&mut crate::reuse::Cache>,
-        prints: &[u128],
         sink: &dyn Sink,
         streamed: &crate::bodies::Streamed<'_>,
     ) -> Vec<Option<KeptPage>> {
@@ -552,34 +563,39 @@ impl Renderer<'_> {
         let old: Vec<Option<crate::reuse::Entry>> = site
             .sessions
             .iter()
-            .map(|s| cache.take(&s.doc.source.to_string_lossy()))
+            .zip(&known)
+            .map(|(s, k)| {
+                cache
+                    .take(&s.doc.source.to_string_lossy())
+                    .filter(|_| k.is_some())
+            })
             .collect();
         let cache = &*cache;
         old.into_par_iter()
+            .zip(known)
             .enumerate()
-            .map(|(i, old)| {
-                let old = old?;
-                let found = cache.found(&old)?;
+            .map(|(i, (old, known))| {
+                let (old, known) = (old?, known?);
                 let body = crate::model::Body {
-                    first_paragraph: found.first_paragraph,
+                    first_paragraph: cache.first_paragraph(&old)?,
                     ..Default::default()
                 };
                 let (path, empty, _) = self.session_split(i, &body).ok()?;
-                let body_key = crate::reuse::body_key(env, site, i, prints[i]);
-                let key = (crate::reuse::key(body_key, site, i, &empty), body_key);
-                if key.0 != old.key || !sink.keep(&path, old.page) {
+                let key = crate::reuse::key(known.body_key, site, i, &empty);
+                if key != old.key || !sink.keep(&path, old.page) {
                     return None;
                 }
                 let found = crate::bodies::Found {
                     first_paragraph: body.first_paragraph.clone(),
-                    links: found.links,
+                    links: known.links,
+                    asked: known.asked,
                     diags: Vec::new(),
                 };
                 streamed.preset(i, found);
                 Some(KeptPage {
                     doc: crate::reuse::Cache::doc_of(&old),
                     path,
-                    keys: key,
+                    keys: (key, known.body_key),
                     first_paragraph: body.first_paragraph,
                 })
             })

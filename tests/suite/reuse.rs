@@ -101,6 +101,29 @@ fn an_unchanged_rebuild_keeps_every_session_page_and_an_edit_only_its_own() {
         format!("{t}\nOne more thing we agreed on.\n")
     });
     assert_eq!(rebuild_matches(root, "one body edited"), n - 1);
+    // This week's note: only the pages that gain it change, as their
+    // "next" (Reference, the latest of the circle) or as a backlink (the
+    // two weeks it names). Every other body asked the same of the site and
+    // got the same answers.
+    f.write(
+        "content/sessions/2026/2026-11-01-latest.md",
+        session(
+            "2026-11-01",
+            "title: Latest\ncommunity: tech\nattendees: [sam-o]\n",
+            "Back to [[2026-02-01-week]] and [[Week 2]].\n",
+        ),
+    );
+    assert_eq!(rebuild_matches(root, "a new note"), n - 3);
+    let n = n + 1;
+    assert_eq!(rebuild_matches(root, "nothing changed after it"), n);
+    // A title that a body shows as a link's label: that body, the page
+    // itself, and the pages that show it as a neighbour or a backlink.
+    edit(root, "content/sessions/2026/2026-02-01-week.md", |t| {
+        t.replace("title: Week 1", "title: Week one")
+    });
+    rebuild_matches(root, "a linked title changed");
+    let latest = Built::at(root.join("public")).page("sessions/2026-11-01-latest/");
+    assert!(latest.text(".prose").contains("Back to Week one"));
     // A person's new name is on the pages of the sessions they were at.
     edit(root, "content/members/sam-o.md", |t| {
         t.replace("Sam Okafor", "Samuel Okafor")
