@@ -21,68 +21,100 @@ use std::sync::OnceLock;
 /// which note is at a (resolved) relative `.md` link's path. A body's HTML
 /// and links depend on the site only through the answers, so a body with
 /// the same text and the same answers renders the same ([`crate::reuse`]).
-/// Each question is its kind ([`ASK_WIKI`], [`ASK_OWNER`], [`ASK_SOURCE`]),
-/// the length of its text (4 bytes, little-endian) and the text: compact,
-/// since a build keeps every session's until its end.
-pub type Asked = Box<[u8]>;
+#[derive(Clone, Debug, Default)]
+pub struct Asked {
+    /// Each question: its kind ([`ASK_WIKI`], [`ASK_OWNER`],
+    /// [`ASK_SOURCE`]), the length of its text (4 bytes, little-endian)
+    /// and the text. Compact: a build keeps every session's to its end.
+    pub questions: Box<[u8]>,
+    /// The print of the answers the rendering got ([`answers`]); `None`
+    /// when they cannot be asked again.
+    pub print: Option<u128>,
+}
 
 const ASK_WIKI: u8 = 0;
 const ASK_OWNER: u8 = 1;
 const ASK_SOURCE: u8 = 2;
-/// A question that cannot be asked again (a path that is not UTF-8): the
-/// body's answers are never known.
-const ASK_UNKNOWN: u8 = 3;
 
-fn ask(asked: &mut Vec<u8>, kind: u8, text: &str) {
-    asked.push(kind);
-    asked.extend_from_slice(&(text.len() as u32).to_le_bytes());
-    asked.extend_from_slice(text.as_bytes());
+/// Questions and answers while a body is rendered.
+#[derive(Default)]
+struct Asking {
+    questions: Vec<u8>,
+    answers: Vec<u8>,
+    /// A question that cannot be asked again was asked (a path that is not
+    /// UTF-8): the body's answers are never known.
+    unknown: bool,
 }
 
-/// The answers `site` gives to `asked`: a print of each answer's target
-/// kind, URL and label, and the links a body that asked them has (as
-/// [`render`] makes them). `None` when they cannot be told.
-pub fn answers(site: &Site, mut asked: &[u8]) -> Option<(u128, Vec<Target>)> {
-    let mut b = Vec::with_capacity(asked.len() * 4);
+impl Asking {
+    /// Records the question and the answer `site` gave (`target`).
+    fn ask(&mut self, site: &Site, kind: u8, text: &str, target: Option<Target>) {
+        self.questions.push(kind);
+        self.questions
+            .extend_from_slice(&(text.len() as u32).to_le_bytes());
+        self.questions.extend_from_slice(text.as_bytes());
+        answer(&mut self.answers, site, kind, text, target);
+    }
+
+    fn done(self) -> Asked {
+        Asked {
+            print: (!self.unknown).then(|| crate::output::hash128(&self.answers)),
+            questions: self.questions.into(),
+        }
+    }
+}
+
+/// Appends a question and its answer (target kind, URL, label) to the
+/// bytes the answers' print is made of; whether the answer is a link of
+/// the body (as [`render`] makes them).
+fn answer(b: &mut Vec<u8>, site: &Site, kind: u8, text: &str, target: Option<Target>) -> bool {
+    b.push(kind);
+    b.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    b.extend_from_slice(text.as_bytes());
+    let Some(t) = target else {
+        b.push(0);
+        return false;
+    };
+    let (url, label) = site.target(t);
+    b.push(match t {
+        Target::Session(_) => 1,
+        Target::Person(_) => 2,
+        Target::Community(_) => 3,
+        Target::Page(_) => 4,
+        Target::Topic(_) => 5,
+    });
+    b.push(url.is_some() as u8);
+    for part in [url.unwrap_or_default(), label] {
+        b.extend_from_slice(&(part.len() as u32).to_le_bytes());
+        b.extend_from_slice(part.as_bytes());
+    }
+    match kind {
+        ASK_WIKI => true,
+        ASK_OWNER => matches!(t, Target::Person(_)) && url.is_some(),
+        _ => url.is_some(),
+    }
+}
+
+/// The answers `site` gives now to `questions` ([`Asked::questions`]):
+/// their print, as the rendering made it, and the links of a body that
+/// asked them. `None` when they cannot be told.
+pub fn answers(site: &Site, mut questions: &[u8]) -> Option<(u128, Vec<Target>)> {
+    let mut b = Vec::with_capacity(questions.len() * 4);
     let mut links = Vec::new();
-    while let [kind, rest @ ..] = asked {
+    while let [kind, rest @ ..] = questions {
         let (len, rest) = rest.split_first_chunk::<4>()?;
         let len = u32::from_le_bytes(*len) as usize;
         let (text, rest) = (rest.get(..len)?, rest.get(len..)?);
-        asked = rest;
+        questions = rest;
         let text = std::str::from_utf8(text).ok()?;
         let target = match *kind {
             ASK_WIKI | ASK_OWNER => site.resolve(text),
             ASK_SOURCE => site.by_source.get(Path::new(text)).copied(),
             _ => return None,
         };
-        b.push(*kind);
-        b.extend_from_slice(&(len as u32).to_le_bytes());
-        b.extend_from_slice(text.as_bytes());
-        let Some(t) = target else {
-            b.push(0);
-            continue;
-        };
-        let (url, label) = site.target(t);
-        let kind_of_target = match t {
-            Target::Session(_) => 1u8,
-            Target::Person(_) => 2,
-            Target::Community(_) => 3,
-            Target::Page(_) => 4,
-            Target::Topic(_) => 5,
-        };
-        b.push(kind_of_target);
-        b.push(url.is_some() as u8);
-        for part in [url.unwrap_or_default(), label] {
-            b.extend_from_slice(&(part.len() as u32).to_le_bytes());
-            b.extend_from_slice(part.as_bytes());
-        }
-        let link = match *kind {
-            ASK_WIKI => true,
-            ASK_OWNER => matches!(t, Target::Person(_)) && url.is_some(),
-            _ => url.is_some(),
-        };
-        if link {
+        if answer(&mut b, site, *kind, text, target)
+            && let Some(t) = target
+        {
             links.push(t);
         }
     }
@@ -189,7 +221,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
     let lines = || lines.get_or_init(|| Lines::new(note.body, note.body_line));
     let mut out_events: Vec<Event> = Vec::with_capacity(note.body.len() / 16);
     let mut links = Vec::new();
-    let mut asked = Vec::new();
+    let mut asked = Asking::default();
     // Heading ids given so far (the theme's own are taken from the start),
     // and the last number tried after each base.
     let mut ids: HashSet<String> = HashSet::new();
@@ -361,8 +393,9 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
                     Some((n, f)) => (n, Some(f)),
                     None => (raw, None),
                 };
-                ask(&mut asked, ASK_WIKI, name);
-                match site.resolve(name) {
+                let resolved = site.resolve(name);
+                asked.ask(site, ASK_WIKI, name, resolved);
+                match resolved {
                     Some(target) => {
                         links.push(target);
                         let (url, label) = site.target(target);
@@ -491,7 +524,7 @@ pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnos
         html: html.into(),
         first_paragraph: squeeze_spaces(&first_paragraph),
         links,
-        asked: asked.into(),
+        asked: asked.done(),
     };
     (body, diags)
 }
@@ -570,7 +603,7 @@ pub fn raw_links(body: &str) -> RawLinks {
 pub fn resolve_links(site: &Site, note: &Note, raw: &RawLinks) -> Vec<Target> {
     let mut out: Vec<Target> = raw.names.iter().filter_map(|n| site.resolve(n)).collect();
     for dest in &raw.paths {
-        if let MdLink::Page(t, _) = rewrite_md_link(site, note, dest, &mut Vec::new()) {
+        if let MdLink::Page(t, _) = rewrite_md_link(site, note, dest, &mut Asking::default()) {
             out.push(t);
         }
     }
@@ -614,14 +647,15 @@ fn owner_link<'e>(
     root: &str,
     text: String,
     links: &mut Vec<Target>,
-    asked: &mut Vec<u8>,
+    asked: &mut Asking,
 ) -> Vec<Event<'e>> {
     let lead = text.len() - text.trim_start().len();
     let Some((name, rest)) = crate::model::actions::split_owner(&text[lead..]) else {
         return vec![Event::Text(text.into())];
     };
-    ask(asked, ASK_OWNER, name);
-    let Some(Target::Person(id)) = site.resolve(name) else {
+    let resolved = site.resolve(name);
+    asked.ask(site, ASK_OWNER, name, resolved);
+    let Some(Target::Person(id)) = resolved else {
         return vec![Event::Text(text.clone().into())];
     };
     let person = &site.people[id];
@@ -661,7 +695,7 @@ fn is_markdown_path(path: &str) -> bool {
 }
 
 /// A relative link to a `.md` file, resolved against the note's folder.
-fn rewrite_md_link(site: &Site, note: &Note, dest: &str, asked: &mut Vec<u8>) -> MdLink {
+fn rewrite_md_link(site: &Site, note: &Note, dest: &str, asked: &mut Asking) -> MdLink {
     if dest.contains("://") || dest.starts_with(['/', '#']) || dest.starts_with("mailto:") {
         return MdLink::NotMd;
     }
@@ -687,11 +721,12 @@ fn rewrite_md_link(site: &Site, note: &Note, dest: &str, asked: &mut Vec<u8>) ->
             _ => return MdLink::Missing("absolute paths are not followed".into()),
         }
     }
+    let found = site.by_source.get(&target).copied();
     match target.to_str() {
-        Some(path) => ask(asked, ASK_SOURCE, path),
-        None => ask(asked, ASK_UNKNOWN, ""),
+        Some(path) => asked.ask(site, ASK_SOURCE, path, found),
+        None => asked.unknown = true,
     }
-    match site.by_source.get(&target) {
+    match found.as_ref() {
         Some(&t) => match site.target(t).0 {
             Some(url) => MdLink::Page(t, join_url(note.root, url, fragment)),
             None => MdLink::Missing("that profile is private".into()),

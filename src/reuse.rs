@@ -210,7 +210,7 @@ impl Reuse {
                 put_num(&mut b, page.len as usize);
                 b.extend_from_slice(&page.hash.to_le_bytes());
                 put_str(&mut b, &s.body.first_paragraph);
-                put_bytes(&mut b, &s.body.asked);
+                put_bytes(&mut b, &s.body.asked.questions);
                 put_num(&mut b, i);
                 Some(b)
             })
@@ -432,7 +432,10 @@ impl Cache {
         let body_key = body_key(env, site, i, text_print, answers);
         (body_key == e.body_key).then(|| Known {
             body_key,
-            asked: asked.into(),
+            asked: crate::markdown::Asked {
+                questions: asked.into(),
+                print: Some(answers),
+            },
             links,
         })
     }

@@ -386,7 +386,7 @@ pub fn render_streamed(
                 // The page without its body gives the key; the body goes in.
                 true => {
                     let (path, empty, at) = r.session_split(i, body)?;
-                    if let Some((answers, _)) = crate::markdown::answers(shared, &body.asked) {
+                    if let Some(answers) = body.asked.print {
                         let body_key = crate::reuse::body_key(env, shared, i, prints[i], answers);
                         let key = crate::reuse::key(body_key, shared, i, &empty);
                         let _ = new_keys[i].set((key, body_key));
