@@ -308,31 +308,6 @@ struct KeptPage {
     first_paragraph: String,
 }
 
-/// The paths of the pages `job` renders, as [`Renderer::job`] names them.
-fn page_paths(site: &Site, job: Job) -> Vec<String> {
-    let url = match job {
-        Job::Home => "",
-        Job::Sessions => {
-            let pages = site.sessions.len().div_ceil(SESSIONS_PER_PAGE).max(1);
-            return (1..=pages)
-                .map(|n| format!("{}index.html", sessions_page_url(n)))
-                .collect();
-        }
-        Job::Members => "members/",
-        Job::Topics => "topics/",
-        Job::Communities => "communities/",
-        Job::Actions => "actions/",
-        Job::Search => "search/",
-        Job::NotFound => return vec!["404.html".into()],
-        Job::Session(i) => &site.sessions[i].url,
-        Job::Person(i) => site.people[i].url.as_deref().unwrap_or_default(),
-        Job::Topic(i) => &site.topics[i].url,
-        Job::Community(i) => &site.communities[i].url,
-        Job::Page(i) => &site.pages[i].url,
-    };
-    vec![format!("{url}index.html")]
-}
-
 /// Whether a page shows sessions' summaries (their first paragraphs).
 fn shows_summaries(job: Job) -> bool {
     matches!(job, Job::Home | Job::Sessions | Job::Community(_))
@@ -515,18 +490,9 @@ pub fn render_streamed(
         again.contains(&t)
     }));
 
-    // 3. The feeds (mostly on one core) go alongside, with the pages this
-    // step will add known from their jobs; should the pages written not
-    // be those, the feeds are made again from the pages written.
+    // 3.
     let shared: &Site = site;
-    let mut expected = pages.clone();
-    expected.extend(rest.iter().flat_map(|&j| page_paths(shared, j)));
-    expected.sort();
-    expected.dedup();
-    let feeds =
-        |pages: &[String]| render_feeds(shared, with.config, pages, with.now, &reread, sink);
-    // (The search index first: its memory goes before the feeds take theirs.)
-    let ((more, more_diags), (search, mut feed_diags)) = rayon::join(
+    let ((more, more_diags), search) = rayon::join(
         || render_pages(shared, with, &rest, sink),
         || {
             let failed = std::sync::Mutex::new(Vec::new());
@@ -538,20 +504,23 @@ pub fn render_streamed(
                     f.push(Diagnostic::error("output", e));
                 }
             });
-            let search = failed.into_inner().unwrap_or_else(|e| e.into_inner());
-            (search, feeds(&expected))
+            failed.into_inner().unwrap_or_else(|e| e.into_inner())
         },
     );
     timer.lap("lists");
     pages.extend(more);
     pages.sort();
     pages.dedup();
-    if pages != expected {
-        feed_diags = feeds(&pages);
-    }
     diags.extend(more_diags);
     diags.extend(search);
-    diags.extend(feed_diags);
+    diags.extend(render_feeds(
+        shared,
+        with.config,
+        &pages,
+        with.now,
+        &reread,
+        sink,
+    ));
     diags.extend(copy_statics(with.theme, sink));
     diags.extend(reread.into_errors());
     (pages, diags)
@@ -1713,66 +1682,5 @@ impl<'a> Renderer<'a> {
             backlinks: self.backlinks(&p.backlinks),
             extra: &p.doc.extra,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{jobs, page_paths};
-    use crate::build::{BuildOptions, build};
-    use crate::config::Config;
-
-    #[test]
-    fn page_paths_name_every_page_the_jobs_render() {
-        // Enough sessions for three pages of `/sessions/`, and one of every
-        // other kind of page.
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let write = |path: &str, text: &str| {
-            let p = root.join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        };
-        write(
-            "cairn.yaml",
-            "title: Circle\nbase_url: https://example.org/c/\n",
-        );
-        write("content/members/ana.md", "---\nname: Ana\n---\nHosts.\n");
-        write("content/communities/tech.md", "---\nname: Tech\n---\n");
-        write("content/pages/about.md", "---\ntitle: About\n---\nUs.\n");
-        for n in 0..230 {
-            let (m, d) = (n / 28 + 1, n % 28 + 1);
-            write(
-                &format!("content/sessions/2025-{m:02}-{d:02}-s{n}.md"),
-                &format!(
-                    "---\ndate: 2025-{m:02}-{d:02}\ntitle: S{n}\ncommunity: tech\nattendees: [ana]\ntags: [t{}]\n---\nNotes.\n",
-                    n % 3
-                ),
-            );
-        }
-        let config = Config::load(root).unwrap();
-        let opts = BuildOptions {
-            include_drafts: false,
-            now: chrono::DateTime::from_timestamp(1_795_435_200, 0).unwrap(),
-            exclude: vec![],
-        };
-        let (built, diags) = build(&config, &opts);
-        assert!(!diags.has_errors(), "{diags:?}");
-        let site = &built.site;
-        let mut named: Vec<String> = jobs(site)
-            .into_iter()
-            .flat_map(|j| page_paths(site, j))
-            .collect();
-        named.sort();
-        let mut rendered: Vec<String> = built
-            .output
-            .unwrap()
-            .files
-            .into_keys()
-            .filter(|p| p.ends_with(".html"))
-            .collect();
-        rendered.sort();
-        assert!(rendered.contains(&"sessions/page/3/index.html".to_string()));
-        assert_eq!(named, rendered);
     }
 }
