@@ -173,7 +173,6 @@ impl Lines {
 /// sanitizer's took 28 s on 64 KiB of `- - - …`; browsers stop at 512).
 const MAX_NESTING: usize = 100;
 
-/// Renders one note's body.
 /// Ids the default theme gives elements of the pages a body appears on: a
 /// heading `## Main` becomes `main-2`, so `#main` still reaches the skip
 /// link's target and every id stays unique on the page.
@@ -214,6 +213,7 @@ const THEME_IDS: &[&str] = &[
     "upcoming-h",
 ];
 
+/// Renders one note's body.
 pub fn render(site: &Site, raw_html: RawHtml, note: &Note) -> (Body, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     // Line starts, for the position of a diagnostic (few notes need them).

@@ -361,8 +361,10 @@ impl Cache {
             all: &bytes,
             at: MAGIC.len(),
         };
-        // Counts are believed only as far as the bytes left can hold them.
-        let room = |r: &Reader, n: usize, each: usize| n.min((r.all.len() - r.at) / each);
+        // Counts are believed only as far as the bytes left can hold them
+        // (and space is reserved for at most a million at once).
+        let room =
+            |r: &Reader, n: usize, each: usize| n.min((r.all.len() - r.at) / each).min(1 << 20);
         let env = r.u128()?;
         let n = r.num()?;
         let mut terms = Vec::with_capacity(room(&r, n, 1));
