@@ -206,18 +206,17 @@ pub fn build_to(
         staging.abandon();
         return (written, diags, None);
     }
-    let prints: HashMap<String, crate::output::Print> = p
+    // Each session page's print, before the staging folder's list of
+    // prints goes into its marker.
+    let pages_written: Vec<Option<crate::output::Print>> = p
         .site
         .sessions
         .iter()
-        .filter_map(|s| {
-            let path = format!("{}index.html", s.url);
-            Some((path.clone(), staging.print_of(&path)?))
-        })
+        .map(|s| staging.print_of(&format!("{}index.html", s.url)))
         .collect();
     let finished = staging.finish();
     if finished.is_ok() {
-        reuse.save(&p.site, &|path| prints.get(path).copied());
+        reuse.save(&p.site, &pages_written);
     }
     p.timer.lap("write");
     // Freeing the site (every session, person and index) takes a while at

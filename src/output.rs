@@ -771,11 +771,6 @@ impl Staging {
         self.written.lock().ok()?.get(path).copied().flatten()
     }
 
-    /// Where the build cache of the output lives ([`crate::reuse`]).
-    pub fn cache_path(&self) -> PathBuf {
-        cache_name(&self.out)
-    }
-
     /// Writes one file (callable from many threads; a file written again
     /// replaces the first version).
     pub fn put(&self, path: &str, content: &Content) -> Result<(), WriteError> {

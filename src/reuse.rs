@@ -63,10 +63,10 @@ const BLOCK: usize = 1 << 16;
 
 /// A session as the previous build left it: where in [`Cache::tail`] its
 /// parts are.
-pub struct Entry {
-    pub key: u128,
+struct Entry {
+    key: u128,
     body_key: u128,
-    pub page: Print,
+    page: Print,
     first_paragraph: Range<usize>,
     asked: Range<usize>,
     doc: usize,
@@ -84,12 +84,19 @@ pub struct Cache {
     entries: HashMap<Box<str>, Entry>,
 }
 
-/// What a session's body is known to be from the cache: its body key,
-/// the questions it asked and the links their answers give now.
+/// What the cache knows of a session whose body is the one it recorded:
+/// its body key, the questions the body asked and the links their answers
+/// give now, its first paragraph; and the key, page and search document
+/// the previous build left.
 pub struct Known {
     pub body_key: u128,
     pub asked: crate::markdown::Asked,
     pub links: Vec<crate::model::Target>,
+    pub first_paragraph: String,
+    pub key: u128,
+    pub page: Print,
+    /// The number of its search document ([`Cache::doc`]).
+    pub doc: usize,
 }
 
 /// What a build needs to reuse pages and to leave a cache for the next one.
@@ -189,9 +196,9 @@ impl Reuse {
     }
 
     /// Ends the new cache with every session that has a key and a page
-    /// print, and puts it in place of the old one: call it once the new
+    /// print (`pages`, by session), and puts it in place of the old one: call it once the new
     /// output is in place. Without a new cache, the old one goes.
-    pub fn save(mut self, site: &Site, page_print: &(dyn Fn(&str) -> Option<Print> + Sync)) {
+    pub fn save(mut self, site: &Site, pages: &[Option<Print>]) {
         use rayon::prelude::*;
         let Some(mut w) = self.next.take() else {
             let _ = std::fs::remove_file(&self.path);
@@ -202,7 +209,7 @@ impl Reuse {
             .filter_map(|i| {
                 let (key, body_key) = (*self.keys.get(i)?)?;
                 let s = &site.sessions[i];
-                let page = page_print(&format!("{}index.html", s.url))?;
+                let page = (*pages.get(i)?)?;
                 let mut b = Vec::with_capacity(s.body.first_paragraph.len() + 128);
                 put_str(&mut b, &s.doc.source.to_string_lossy());
                 b.extend_from_slice(&key.to_le_bytes());
@@ -432,13 +439,21 @@ impl Cache {
         let asked = &self.tail[e.asked.clone()];
         let (answers, links) = crate::markdown::answers(site, asked)?;
         let body_key = body_key(env, site, i, text_print, answers);
-        (body_key == e.body_key).then(|| Known {
+        if body_key != e.body_key {
+            return None;
+        }
+        let first_paragraph = std::str::from_utf8(&self.tail[e.first_paragraph.clone()]).ok()?;
+        Some(Known {
             body_key,
             asked: crate::markdown::Asked {
                 questions: asked.into(),
                 print: Some(answers),
             },
             links,
+            first_paragraph: first_paragraph.to_string(),
+            key: e.key,
+            page: e.page,
+            doc: e.doc,
         })
     }
 
@@ -447,17 +462,6 @@ impl Cache {
     pub fn drop_entries(&mut self) {
         self.entries = HashMap::new();
         self.tail = Vec::new();
-    }
-
-    /// Takes the entry of the note at `source`.
-    pub fn take(&mut self, source: &str) -> Option<Entry> {
-        self.entries.remove(source)
-    }
-
-    /// The first paragraph of `entry`'s body.
-    pub fn first_paragraph(&self, entry: &Entry) -> Option<String> {
-        let b = &self.tail[entry.first_paragraph.clone()];
-        Some(std::str::from_utf8(b).ok()?.to_string())
     }
 
     /// Search document number `doc` of a session whose first paragraph is
@@ -490,11 +494,6 @@ impl Cache {
             terms: ids.into(),
             weights,
         })
-    }
-
-    /// The number of the search document of `entry`.
-    pub fn doc_of(entry: &Entry) -> usize {
-        entry.doc
     }
 }
 

@@ -408,13 +408,14 @@ pub fn render_streamed(
         };
         let streamed = crate::bodies::Streamed::new(&reread, shared.sessions.len(), &write_page);
         let mut cache = reuse.cache.take();
-        let kept = match keyed {
-            true => r.keep_sessions(std::mem::take(&mut known), cache.as_mut(), sink, &streamed),
-            false => Vec::new(),
-        };
+        // The cache's entries went into `known`; its search documents stay.
         if let Some(c) = cache.as_mut() {
             c.drop_entries();
         }
+        let kept = match keyed {
+            true => r.keep_sessions(std::mem::take(&mut known), sink, &streamed),
+            false => Vec::new(),
+        };
         let cache = cache.as_ref();
         let kept_doc = |i: usize| {
             let k = kept.get(i)?.as_ref()?;
@@ -552,37 +553,22 @@ impl Renderer<'_> {
     fn keep_sessions(
         &self,
         known: Vec<Option<crate::reuse::Known>>,
-        cache: Option<&mut crate::reuse::Cache>,
         sink: &dyn Sink,
         streamed: &crate::bodies::Streamed<'_>,
     ) -> Vec<Option<KeptPage>> {
         let site = self.site;
-        let Some(cache) = cache else {
-            return Vec::new();
-        };
-        let old: Vec<Option<crate::reuse::Entry>> = site
-            .sessions
-            .iter()
-            .zip(&known)
-            .map(|(s, k)| {
-                cache
-                    .take(&s.doc.source.to_string_lossy())
-                    .filter(|_| k.is_some())
-            })
-            .collect();
-        let cache = &*cache;
-        old.into_par_iter()
-            .zip(known)
+        known
+            .into_par_iter()
             .enumerate()
-            .map(|(i, (old, known))| {
-                let (old, known) = (old?, known?);
+            .map(|(i, known)| {
+                let known = known?;
                 let body = crate::model::Body {
-                    first_paragraph: cache.first_paragraph(&old)?,
+                    first_paragraph: known.first_paragraph,
                     ..Default::default()
                 };
                 let (path, empty, _) = self.session_split(i, &body).ok()?;
                 let key = crate::reuse::key(known.body_key, site, i, &empty);
-                if key != old.key || !sink.keep(&path, old.page) {
+                if key != known.key || !sink.keep(&path, known.page) {
                     return None;
                 }
                 let found = crate::bodies::Found {
@@ -593,7 +579,7 @@ impl Renderer<'_> {
                 };
                 streamed.preset(i, found);
                 Some(KeptPage {
-                    doc: crate::reuse::Cache::doc_of(&old),
+                    doc: known.doc,
                     path,
                     keys: (key, known.body_key),
                     first_paragraph: body.first_paragraph,
