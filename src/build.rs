@@ -49,15 +49,19 @@ struct Prepared {
     prints: Vec<u128>,
     notes: usize,
     history: crate::git::History,
+    /// With `stream`: the previous build's cache, and what it knows of
+    /// each session.
+    reuse: Option<crate::reuse::Reuse>,
     timer: Timer,
 }
 
-/// With `stream`, sessions are not rendered but let go (see
-/// [`crate::bodies`]).
+/// With `stream` (the path of the build cache), sessions are not rendered
+/// but let go (see [`crate::bodies`]), and the cache is read while the
+/// notes load.
 fn prepare(
     config: &Config,
     opts: &BuildOptions,
-    stream: bool,
+    stream: Option<&std::path::Path>,
     diags: &mut Diagnostics,
 ) -> Prepared {
     let mut timer = Timer::new();
@@ -72,10 +76,18 @@ fn prepare(
         include_drafts: opts.include_drafts,
         now: opts.now,
         exclude: opts.exclude.clone(),
-        release_sessions: stream,
+        release_sessions: stream.is_some(),
     };
     timer.lap("theme");
-    let (corpus, load_diags) = content::load(config, &load_opts);
+    let ((corpus, load_diags), mut reuse) = rayon::join(
+        || content::load(config, &load_opts),
+        || {
+            stream.map(|path| {
+                let cache = crate::reuse::Cache::load(path);
+                crate::reuse::Reuse::new(crate::reuse::env(config), path.to_owned(), cache)
+            })
+        },
+    );
     diags.extend(load_diags);
     timer.lap("load");
     let notes = corpus.sessions.len()
@@ -86,16 +98,13 @@ fn prepare(
     diags.extend(link_diags);
     timer.lap("link");
     let mut prints = Vec::new();
-    diags.extend(render_bodies(
-        &mut site,
-        config,
-        None,
-        stream.then_some(&mut prints),
-    ));
+    let stream = reuse.as_mut().map(|r| (&mut prints, r));
+    diags.extend(render_bodies(&mut site, config, None, stream));
     timer.lap("markdown");
     let history = history(config, diags);
     timer.lap("git");
     Prepared {
+        reuse,
         theme,
         site,
         prints,
@@ -108,7 +117,7 @@ fn prepare(
 /// Runs every stage and keeps the site in memory (serve, check).
 pub fn build(config: &Config, opts: &BuildOptions) -> (Built, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut p = prepare(config, opts, false, &mut diags);
+    let mut p = prepare(config, opts, None, &mut diags);
     let mut output = None;
     if let Some(theme) = &p.theme {
         let (out, render_diags) = render::render(&p.site, config, theme, opts.now, &p.history);
@@ -158,14 +167,9 @@ pub fn build_to(
     // here, before any rayon work, and held to the end of the build.
     let _lock = crate::output::lock(&config.root);
     let cache_path = crate::output::cache_name(&crate::output::absolute(out));
-    let ((survey, cache), mut p) = rayon::join(
-        || {
-            rayon::join(
-                || crate::output::Staging::survey(out),
-                || crate::reuse::Cache::load(&cache_path),
-            )
-        },
-        || prepare(config, opts, true, &mut diags),
+    let (survey, mut p) = rayon::join(
+        || crate::output::Staging::survey(out),
+        || prepare(config, opts, Some(&cache_path), &mut diags),
     );
     let mut written = Written {
         notes: p.notes,
@@ -195,8 +199,9 @@ pub fn build_to(
         history: &p.history,
         bodies: &crate::bodies::Held,
     };
-    let env = crate::reuse::env(config);
-    let mut reuse = crate::reuse::Reuse::new(env, cache_path, cache);
+    let Some(mut reuse) = p.reuse.take() else {
+        unreachable!("a streamed build reads its cache")
+    };
     let (pages, render_diags) =
         render::render_streamed(&mut p.site, &with, &p.prints, &staging, &mut reuse);
     diags.extend(render_diags);
@@ -395,14 +400,16 @@ fn link_fingerprint(site: &Site) -> u64 {
 
 /// Renders every markdown body in parallel and records backlinks; with a
 /// cache, reuses what it can and leaves this build's bodies in it. With
-/// `stream`, sessions are not rendered: their links are guessed
-/// ([`markdown::guess_links`]), their text let go, and their prints put
-/// there ([`crate::bodies`]).
+/// `stream`, sessions are not rendered: their text is let go and their
+/// prints put there ([`crate::bodies`]); a session whose body the build
+/// cache knows links to what it linked to then (put in
+/// [`crate::reuse::Reuse::known`]), the others to what
+/// [`markdown::guess_links`] guesses.
 pub(crate) fn render_bodies(
     site: &mut Site,
     config: &Config,
     cache: Option<&mut BodyCache>,
-    stream: Option<&mut Vec<u128>>,
+    stream: Option<(&mut Vec<u128>, &mut crate::reuse::Reuse)>,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
     let raw = config.raw_html;
@@ -427,6 +434,9 @@ pub(crate) fn render_bodies(
         .filter(|c| Some(c.links) == fingerprint)
         .map(|c| c.bodies.lock().unwrap_or_else(|e| e.into_inner()));
     let streaming = stream.is_some();
+    let reused = stream
+        .as_ref()
+        .and_then(|(_, r)| Some((r.cache.as_ref()?, r.env)));
     let note = |body: &str, source: &PathBuf, body_line, url: &str, heading: bool| {
         let key = fingerprint.map(|_| hash_of((body, body_line, url, heading)));
         if let (Some(key), Some(old)) = (key, &old)
@@ -462,25 +472,37 @@ pub(crate) fn render_bodies(
     let sessions: Vec<_> = sources
         .into_par_iter()
         .zip(s.sessions.par_iter())
-        .map(|(text, x)| {
+        .enumerate()
+        .map(|(i, (text, x))| {
             if streaming {
-                let root = root_of(&x.url);
-                let note = Note {
-                    body: &text,
-                    source: &x.doc.source,
-                    body_line: x.doc.body_line,
-                    root: &root,
-                    strip_title: false,
+                let print = match &x.doc.released {
+                    Some(r) => r.print,
+                    None => crate::bodies::print(&text),
                 };
-                let (links, print) = match &x.doc.released {
-                    Some(r) => (markdown::resolve_links(s, &note, &r.links), r.print),
-                    None => (markdown::guess_links(s, &note), crate::bodies::print(&text)),
+                let mut known = reused.and_then(|(c, env)| c.known(env, s, i, print));
+                let links = match (&mut known, &x.doc.released) {
+                    // Kept here only: `Reuse::known` is read with the site.
+                    (Some(k), _) => std::mem::take(&mut k.links),
+                    (None, released) => {
+                        let root = root_of(&x.url);
+                        let note = Note {
+                            body: &text,
+                            source: &x.doc.source,
+                            body_line: x.doc.body_line,
+                            root: &root,
+                            strip_title: false,
+                        };
+                        match released {
+                            Some(r) => markdown::resolve_links(s, &note, &r.links),
+                            None => markdown::guess_links(s, &note),
+                        }
+                    }
                 };
                 let body = Body {
                     links,
                     ..Body::default()
                 };
-                return ((body, Vec::new()), Some(print));
+                return ((body, Vec::new()), Some((print, known)));
             }
             let done = note(
                 &text,
@@ -546,13 +568,19 @@ pub(crate) fn render_bodies(
             }
             *slot = body;
         };
-    let mut prints = Vec::new();
-    for (i, (r, print)) in sessions.into_iter().enumerate() {
-        prints.extend(print);
+    let (mut prints, mut known) = (Vec::new(), Vec::new());
+    for (i, (r, streamed)) in sessions.into_iter().enumerate() {
+        if let Some((print, k)) = streamed {
+            prints.push(print);
+            known.push(k);
+        }
         take(Target::Session(i), r, &mut site.sessions[i].body);
     }
-    if let Some(stream) = stream {
+    if let Some((stream, reuse)) = stream {
         *stream = prints;
+        if reuse.cache.is_some() {
+            reuse.known = known;
+        }
         for x in &mut site.sessions {
             if let Some(r) = x.doc.released.as_mut() {
                 // Resolved: what is left to know comes from rendering.

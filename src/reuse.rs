@@ -91,6 +91,8 @@ pub struct Cache {
 pub struct Known {
     pub body_key: u128,
     pub asked: crate::markdown::Asked,
+    /// What the body links to (taken out by `build::render_bodies`, which
+    /// links the session to them).
     pub links: Vec<crate::model::Target>,
     pub first_paragraph: String,
     pub key: u128,
@@ -105,6 +107,9 @@ pub struct Reuse {
     pub env: u128,
     /// The previous build's cache, while it is not used up.
     pub cache: Option<Cache>,
+    /// What the cache knows of each session whose body it knows (the
+    /// sessions' number of them, or none), until the pages are rendered.
+    pub known: Vec<Option<Known>>,
     /// Each session's key and body key, when its page may be kept next time.
     pub keys: Vec<Option<(u128, u128)>>,
     /// How many session pages were kept.
@@ -122,6 +127,7 @@ impl Reuse {
         let reuse = Reuse {
             env,
             cache: cache.filter(|(e, _)| *e == env).map(|(_, c)| c),
+            known: Vec::new(),
             keys: Vec::new(),
             kept: 0,
             path,

@@ -354,22 +354,12 @@ pub fn render_streamed(
     let tz = with.config.timezone;
 
     // 0. Sessions whose body is the one the cache knows link to what their
-    // rendering found then, not to what the guess says: their targets'
-    // pages are then right the first time, and can be kept.
-    let mut known: Vec<Option<crate::reuse::Known>> = Vec::new();
-    if let Some(cache) = &reuse.cache
-        && prints.len() == site.sessions.len()
-    {
-        let (s, env): (&Site, u128) = (site, reuse.env);
-        known = (0..prints.len())
-            .into_par_iter()
-            .map(|i| cache.known(env, s, i, prints[i]))
-            .collect();
-        for (i, k) in known.iter().enumerate() {
-            if let Some(k) = k {
-                relink(site, i, k.links.clone(), &mut |_| {});
-            }
-        }
+    // rendering found then (see `build::render_bodies`), not to what the
+    // guess says: their targets' pages are then right the first time, and
+    // can be kept.
+    let mut known = std::mem::take(&mut reuse.known);
+    if known.len() != site.sessions.len() || prints.len() != known.len() {
+        known = Vec::new();
     }
 
     // 1.
@@ -573,7 +563,7 @@ impl Renderer<'_> {
                 }
                 let found = crate::bodies::Found {
                     first_paragraph: body.first_paragraph.clone(),
-                    links: known.links,
+                    links: site.sessions[i].body.links.clone(),
                     asked: known.asked,
                     diags: Vec::new(),
                 };
