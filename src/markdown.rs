@@ -547,9 +547,36 @@ fn squeeze_spaces(s: &str) -> String {
 /// the owner of every `- [ ] @owner` item ([`guess_links`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RawLinks {
-    names: Vec<String>,
-    paths: Vec<String>,
-    owners: Vec<String>,
+    /// Each one as a kind byte ([`RAW_NAME`], [`RAW_PATH`], [`RAW_OWNER`])
+    /// and its text, one after another: two allocations a note, not one
+    /// for each link (a build holds tens of thousands of these at once).
+    text: String,
+    /// Where each one ends in `text`.
+    ends: Vec<u32>,
+}
+
+const RAW_NAME: u8 = b'n';
+const RAW_PATH: u8 = b'p';
+const RAW_OWNER: u8 = b'o';
+
+impl RawLinks {
+    fn push(&mut self, kind: u8, text: &str) {
+        self.text.push(kind as char);
+        self.text.push_str(text);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    /// Each link's kind and text, in the order they were found.
+    fn iter(&self) -> impl Iterator<Item = (u8, &str)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).filter_map(|(start, &end)| {
+            let (start, end) = (start as usize, end as usize);
+            Some((
+                *self.text.as_bytes().get(start)?,
+                self.text.get(start + 1..end)?,
+            ))
+        })
+    }
 }
 
 /// Reads [`RawLinks`] from a body.
@@ -567,8 +594,7 @@ pub fn raw_links(body: &str) -> RawLinks {
                 // In a table row, `|` ends the cell: not a link.
                 if !(inner.contains('|') && line.trim_start().starts_with('|')) {
                     let dest = inner.split('|').next().unwrap_or(inner);
-                    raw.names
-                        .push(dest.split('#').next().unwrap_or(dest).to_string());
+                    raw.push(RAW_NAME, dest.split('#').next().unwrap_or(dest));
                 }
             }
         } else if let Some(after) = rest.strip_prefix('(') {
@@ -581,14 +607,14 @@ pub fn raw_links(body: &str) -> RawLinks {
                 None => link_destination(after),
             };
             if is_markdown_path(dest.split('#').next().unwrap_or(dest)) {
-                raw.paths.push(dest.to_string());
+                raw.push(RAW_PATH, dest);
             }
         } else if let Some(after) = rest.strip_prefix(' ')
             && after.starts_with('@')
         {
             let line = after.split('\n').next().unwrap_or(after);
             if let Some((name, _)) = crate::model::actions::split_owner(line) {
-                raw.owners.push(name.to_string());
+                raw.push(RAW_OWNER, name);
             }
         }
     }
@@ -601,18 +627,22 @@ pub fn raw_links(body: &str) -> RawLinks {
 /// link in a code block, a reference-style link), the build repairs the
 /// backlinks it got wrong once every body is rendered.
 pub fn resolve_links(site: &Site, note: &Note, raw: &RawLinks) -> Vec<Target> {
-    let mut out: Vec<Target> = raw.names.iter().filter_map(|n| site.resolve(n)).collect();
-    for dest in &raw.paths {
-        if let MdLink::Page(t, _) = rewrite_md_link(site, note, dest, &mut Asking::default()) {
-            out.push(t);
-        }
-    }
-    for name in &raw.owners {
-        if let Some(Target::Person(id)) = site.resolve(name)
-            && site.people[id].url.is_some()
-        {
-            out.push(Target::Person(id));
-        }
+    let mut out: Vec<Target> = Vec::new();
+    for (kind, text) in raw.iter() {
+        let to = match kind {
+            RAW_NAME => site.resolve(text),
+            RAW_PATH => match rewrite_md_link(site, note, text, &mut Asking::default()) {
+                MdLink::Page(t, _) => Some(t),
+                _ => None,
+            },
+            _ => match site.resolve(text) {
+                Some(Target::Person(id)) if site.people[id].url.is_some() => {
+                    Some(Target::Person(id))
+                }
+                _ => None,
+            },
+        };
+        out.extend(to);
     }
     out.sort_unstable();
     out.dedup();
