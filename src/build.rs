@@ -144,6 +144,8 @@ pub struct Written {
     pub pages: Option<usize>,
     /// Session pages kept from the previous build ([`crate::reuse`]).
     pub kept: usize,
+    /// Member pages kept from the previous build ([`crate::reuse::Others`]).
+    pub members_kept: usize,
 }
 
 /// Runs every stage and writes each page into a staging folder beside
@@ -175,6 +177,7 @@ pub fn build_to(
         notes: p.notes,
         pages: None,
         kept: 0,
+        members_kept: 0,
     };
     let Some(theme) = p.theme.as_ref().filter(|_| !diags.has_errors()) else {
         // Nothing is written, but every error is reported: the sessions'
@@ -192,20 +195,23 @@ pub fn build_to(
         Ok(s) => s,
         Err(e) => return (written, diags, Some(e)),
     };
+    let Some(mut reuse) = p.reuse.take() else {
+        unreachable!("a streamed build reads its cache")
+    };
+    let mut others = std::mem::take(&mut reuse.others);
     let with = render::Pages {
         config,
         theme,
         now: opts.now,
         history: &p.history,
         bodies: &crate::bodies::Held,
-    };
-    let Some(mut reuse) = p.reuse.take() else {
-        unreachable!("a streamed build reads its cache")
+        others: Some(&others),
     };
     let (pages, render_diags) =
         render::render_streamed(&mut p.site, &with, &p.prints, &staging, &mut reuse);
     diags.extend(render_diags);
     written.kept = reuse.kept;
+    written.members_kept = *others.kept.get_mut();
     p.timer.lap("render");
     if diags.has_errors() {
         staging.abandon();
@@ -219,9 +225,15 @@ pub fn build_to(
         .iter()
         .map(|s| staging.print_of(&format!("{}index.html", s.url)))
         .collect();
+    let others_written: Vec<(String, u128, crate::output::Print)> = others
+        .keys()
+        .into_iter()
+        .filter_map(|(path, key)| Some((key, staging.print_of(&path)?, path)))
+        .map(|(key, print, path)| (path, key, print))
+        .collect();
     let finished = staging.finish();
     if finished.is_ok() {
-        reuse.save(&p.site, &pages_written);
+        reuse.save(&p.site, &pages_written, &others_written);
     }
     p.timer.lap("write");
     // Freeing the site (every session, person and index) takes a while at

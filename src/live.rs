@@ -378,6 +378,7 @@ impl LiveSite {
             now: self.opts.now,
             history: &self.history,
             bodies: &crate::bodies::Held,
+            others: None,
         };
         render::render_pages(site, &with, jobs, sink)
     }

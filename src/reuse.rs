@@ -36,6 +36,13 @@
 //! backlinks, see [`crate::render`]). The file ends with a hash of all of
 //! it: a cache that is missing, damaged, or from another version or
 //! configuration only means a full build.
+//!
+//! Member pages are kept the same way ([`Others`]), keyed on their context
+//! without the parts that take time to make (the rows, the people met most,
+//! the timeline) and on what those parts are made of: each listed session's
+//! print as member pages show it (see `Renderer::person_key` in
+//! [`crate::render`]). Most of a member page's cost is its context, not its
+//! HTML, so its key must not need the context.
 
 use crate::config::Config;
 use crate::model::Site;
@@ -46,13 +53,15 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// The first bytes of a cache file; the number changes with the format.
-const MAGIC: &[u8] = b"cairn-cache 5\n";
+const MAGIC: &[u8] = b"cairn-cache 6\n";
 
 // The file: MAGIC; the environment (16 bytes); the search terms; each
 // session's search document (in this build's session order); the sessions
 // that may be kept: source path, key, body key, page print, first
 // paragraph, the questions its body asked ([`crate::markdown::Asked`]),
-// and the number of its search document; then the hash of everything before it, in blocks
+// and the number of its search document; the other pages that may be
+// kept ([`Others`]): path, key, page print; then the hash of everything
+// before it, in blocks
 // ([`Checked`]). Numbers are LEB128, strings and documents have their
 // length first. The documents are written while the search index is (the
 // index uses them up), the sessions once every page is written.
@@ -82,6 +91,52 @@ pub struct Cache {
     pub terms: Vec<Box<str>>,
     docs: Vec<Range<usize>>,
     entries: HashMap<Box<str>, Entry>,
+    /// Pages other than sessions': path → key and page print.
+    pages: HashMap<Box<str>, (u128, Print)>,
+}
+
+/// Member pages kept the way session pages are: each keyed on what its
+/// context is made of ([`crate::render`]'s `person_key`), found without
+/// making the context, which is most of the cost of such a page.
+#[derive(Default)]
+pub struct Others {
+    /// The environment of this build ([`env`]).
+    pub env: u128,
+    /// The previous build's keys and page prints, by path.
+    old: HashMap<Box<str>, (u128, Print)>,
+    /// This build's keys, by path.
+    new: std::sync::Mutex<Vec<(String, u128)>>,
+    /// How many pages were kept.
+    pub kept: std::sync::atomic::AtomicUsize,
+}
+
+impl Others {
+    /// The print of the page the previous build left at `path`, if it
+    /// was made of the same `key`.
+    pub fn page(&self, path: &str, key: u128) -> Option<Print> {
+        self.old
+            .get(path)
+            .filter(|(k, _)| *k == key)
+            .map(|&(_, print)| print)
+    }
+
+    /// Records that the page at `path` is made of `key` in this build (the
+    /// last record of a path counts).
+    pub fn made(&self, path: String, key: u128) {
+        if let Ok(mut new) = self.new.lock() {
+            new.push((path, key));
+        }
+    }
+
+    /// This build's keys, the last for each path, by path.
+    pub fn keys(&mut self) -> Vec<(String, u128)> {
+        let mut new = std::mem::take(self.new.get_mut().unwrap_or_else(|e| e.into_inner()));
+        // Stable: a page made again (its backlinks repaired) comes last.
+        new.reverse();
+        new.sort_by(|a, b| a.0.cmp(&b.0));
+        new.dedup_by(|a, b| a.0 == b.0);
+        new
+    }
 }
 
 /// What the cache knows of a session whose body is the one it recorded:
@@ -114,6 +169,8 @@ pub struct Reuse {
     pub keys: Vec<Option<(u128, u128)>>,
     /// How many session pages were kept.
     pub kept: usize,
+    /// The other pages that may be kept.
+    pub others: Others,
     /// Where the cache goes, and the new one while it is written.
     path: PathBuf,
     next: Option<Checked>,
@@ -124,9 +181,19 @@ impl Reuse {
     /// `cache` read there is used only if it was left by a build with the
     /// same environment.
     pub fn new(env: u128, path: PathBuf, cache: Option<(u128, Cache)>) -> Reuse {
+        let mut cache = cache.filter(|(e, _)| *e == env).map(|(_, c)| c);
+        let others = Others {
+            env,
+            old: cache
+                .as_mut()
+                .map(|c| std::mem::take(&mut c.pages))
+                .unwrap_or_default(),
+            ..Others::default()
+        };
         let reuse = Reuse {
             env,
-            cache: cache.filter(|(e, _)| *e == env).map(|(_, c)| c),
+            others,
+            cache,
             known: Vec::new(),
             keys: Vec::new(),
             kept: 0,
@@ -202,9 +269,11 @@ impl Reuse {
     }
 
     /// Ends the new cache with every session that has a key and a page
-    /// print (`pages`, by session), and puts it in place of the old one: call it once the new
-    /// output is in place. Without a new cache, the old one goes.
-    pub fn save(mut self, site: &Site, pages: &[Option<Print>]) {
+    /// print (`pages`, by session) and the other pages with theirs
+    /// (`others`: path, key, print), and puts it in place of the old one:
+    /// call it once the new output is in place. Without a new cache, the
+    /// old one goes.
+    pub fn save(mut self, site: &Site, pages: &[Option<Print>], others: &[(String, u128, Print)]) {
         use rayon::prelude::*;
         let Some(mut w) = self.next.take() else {
             let _ = std::fs::remove_file(&self.path);
@@ -233,6 +302,16 @@ impl Reuse {
         w.push(&b);
         for s in &sessions {
             w.push(s);
+        }
+        b.clear();
+        put_num(&mut b, others.len());
+        for (path, key, page) in others {
+            put_str(&mut b, path);
+            b.extend_from_slice(&key.to_le_bytes());
+            put_num(&mut b, page.len as usize);
+            b.extend_from_slice(&page.hash.to_le_bytes());
+            w.push(&b);
+            b.clear();
         }
         let ok = w.finish();
         let new = self.new_path();
@@ -421,6 +500,17 @@ impl Cache {
             };
             entries.insert(source, entry);
         }
+        let n = r.num()?;
+        let mut pages = HashMap::with_capacity(room(&r, n, 34));
+        for _ in 0..n {
+            let path: Box<str> = r.str()?.into();
+            let key = r.u128()?;
+            let page = Print {
+                len: r.num()? as u64,
+                hash: r.u128()?,
+            };
+            pages.insert(path, (key, page));
+        }
         if r.at != bytes.len() {
             return None;
         }
@@ -432,6 +522,7 @@ impl Cache {
             terms,
             docs,
             entries,
+            pages,
         };
         Some((env, cache))
     }
@@ -605,7 +696,7 @@ mod tests {
         let path = dir.path().join("c");
         let mut ok = MAGIC.to_vec();
         ok.extend_from_slice(&7u128.to_le_bytes());
-        ok.extend_from_slice(&[0, 0, 0]);
+        ok.extend_from_slice(&[0, 0, 0, 0]);
         write_checked(&path, &ok);
         let (env, cache) = Cache::load(&path).unwrap();
         assert_eq!((env, cache.terms.len(), cache.entries.len()), (7, 0, 0));
@@ -631,7 +722,10 @@ mod tests {
         let mut huge = MAGIC.to_vec();
         huge.extend_from_slice(&7u128.to_le_bytes());
         huge.extend_from_slice(&[0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]);
-        for bad in [other, left_over, huge] {
+        let mut huge_pages = MAGIC.to_vec();
+        huge_pages.extend_from_slice(&7u128.to_le_bytes());
+        huge_pages.extend_from_slice(&[0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+        for bad in [other, left_over, huge, huge_pages] {
             write_checked(&path, &bad);
             assert!(Cache::load(&path).is_none());
         }

@@ -58,6 +58,13 @@ struct Renderer<'a> {
     /// first use: a session is a row on the pages of everyone who came, of
     /// each of its topics and of its community.
     rows: &'a [std::sync::OnceLock<Box<str>>],
+    /// Member pages a build may keep ([`crate::reuse::Others`]).
+    others: Option<&'a crate::reuse::Others>,
+    /// Each session's print as member pages show it ([`Renderer::facts`]).
+    facts: &'a [std::sync::OnceLock<u128>],
+    /// Each person's print as others' pages show them
+    /// ([`Renderer::person_prints`]).
+    person_prints: std::sync::OnceLock<Vec<u128>>,
 }
 
 /// The templates of the pages that list sessions as rows.
@@ -159,6 +166,7 @@ pub fn render_into(
                 now,
                 history,
                 bodies,
+                others: None,
             };
             render_pages(site, &pages, &jobs(site), sink)
         },
@@ -210,6 +218,8 @@ pub struct Pages<'a> {
     pub now: DateTime<Utc>,
     pub history: &'a crate::git::History,
     pub bodies: &'a dyn SessionBodies,
+    /// Pages a build may keep from the previous one.
+    pub others: Option<&'a crate::reuse::Others>,
 }
 
 /// Renders the given pages, in parallel, into `sink`; returns their paths
@@ -231,12 +241,16 @@ fn with_renderer<T>(site: &Site, with: &Pages<'_>, f: impl FnOnce(&Renderer<'_>)
         now,
         history,
         bodies,
+        others,
     } = *with;
     let generator = concat!("cairn ", env!("CARGO_PKG_VERSION"));
     let dates: Vec<std::sync::OnceLock<(String, String)>> = (0..site.sessions.len())
         .map(|_| std::sync::OnceLock::new())
         .collect();
     let rows: Vec<std::sync::OnceLock<Box<str>>> = (0..site.sessions.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
+    let facts: Vec<std::sync::OnceLock<u128>> = (0..site.sessions.len())
         .map(|_| std::sync::OnceLock::new())
         .collect();
     let r = Renderer {
@@ -265,6 +279,9 @@ fn with_renderer<T>(site: &Site, with: &Pages<'_>, f: impl FnOnce(&Renderer<'_>)
         name_rank: std::sync::OnceLock::new(),
         dates: &dates,
         rows: &rows,
+        others,
+        facts: &facts,
+        person_prints: std::sync::OnceLock::new(),
     };
     f(&r)
 }
@@ -434,9 +451,11 @@ pub fn render_streamed(
     });
 
     timer.note(&format!(
-        "{} of {} session pages kept",
+        "{} of {} session pages kept, {} member pages",
         reuse.kept,
-        site.sessions.len()
+        site.sessions.len(),
+        with.others
+            .map_or(0, |o| o.kept.load(std::sync::atomic::Ordering::Relaxed)),
     ));
     timer.lap("sessions");
 
@@ -597,9 +616,31 @@ impl Renderer<'_> {
         let results: Vec<Result<String, Diagnostic>> = units
             .par_iter()
             .map(|&(j, n)| {
+                // A member page made of what the previous build's was made
+                // of is kept (see `crate::reuse`).
+                let keyed = match j {
+                    Job::Person(i) => r.others.zip(r.person_key(i)),
+                    _ => None,
+                };
+                if let (Some((others, key)), Job::Person(i)) = (keyed, j) {
+                    let url = r.site.people[i].url.as_deref().unwrap_or_default();
+                    let path = format!("{url}index.html");
+                    if let Some(print) = others.page(&path, key)
+                        && sink.keep(&path, print)
+                    {
+                        others
+                            .kept
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        others.made(path.clone(), key);
+                        return Ok(path);
+                    }
+                }
                 let (path, bytes) = r.job(j, n)?;
                 sink.put(&path, Content::Bytes(bytes))
                     .map_err(|e| Diagnostic::error("output", e))?;
+                if let Some((others, key)) = keyed {
+                    others.made(path.clone(), key);
+                }
                 Ok(path)
             })
             .collect();
@@ -1325,6 +1366,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn person(&self, id: usize) -> MemberPage<'a> {
+        self.person_with(id, true)
+    }
+
+    /// Member `id`'s page; without `full`, without what takes time to make
+    /// (its rows, the people met most, the timeline), which
+    /// [`Renderer::person_key`] covers by what they are made of.
+    fn person_with(&self, id: usize, full: bool) -> MemberPage<'a> {
         let p = &self.site.people[id];
         let meta = p.profile.as_ref().map(|d| &d.meta);
         let text = |f: Option<&'a crate::content::fields::Text>| f.map_or("", |t| t.as_str());
@@ -1385,31 +1433,156 @@ impl<'a> Renderer<'a> {
                 .filter_map(|&c| self.link(Target::Community(c)))
                 .collect(),
             content: &p.body.html,
-            facilitated: p
-                .facilitated
-                .iter()
-                .rev()
-                .map(|&s| self.listed(s, MEMBER))
-                .collect(),
-            attended: p
-                .attended
-                .iter()
-                .rev()
-                .map(|&s| self.listed(s, MEMBER))
-                .collect(),
+            facilitated: match full {
+                true => p
+                    .facilitated
+                    .iter()
+                    .rev()
+                    .map(|&s| self.listed(s, MEMBER))
+                    .collect(),
+                false => Vec::new(),
+            },
+            attended: match full {
+                true => p
+                    .attended
+                    .iter()
+                    .rev()
+                    .map(|&s| self.listed(s, MEMBER))
+                    .collect(),
+                false => Vec::new(),
+            },
             topics: topic_counts,
-            met_most: self.people_count(sessions, Some(id), 8),
+            met_most: match full {
+                true => self.people_count(sessions, Some(id), 8),
+                false => Vec::new(),
+            },
             actions: self.sorted_open(p.actions.iter().copied()),
-            timeline: charts_timeline(
-                self.site,
-                p,
-                &root_of(p.url.as_deref().unwrap_or_default()),
-                self.config.timezone,
-            ),
+            timeline: match full {
+                true => charts_timeline(
+                    self.site,
+                    p,
+                    &root_of(p.url.as_deref().unwrap_or_default()),
+                    self.config.timezone,
+                ),
+                false => String::new(),
+            },
             timeline_grouped: p.attended.len() + p.facilitated.len() > charts::TIMELINE_MARKS,
             backlinks: self.backlinks(&p.backlinks),
             extra: p.profile.as_ref().map(|d| &d.extra),
         }
+    }
+
+    /// The key of member `id`'s page, when a build may keep it: a hash of
+    /// the environment, of the page's context without its rows, people met
+    /// and timeline ([`Renderer::person_with`]), and of what those are made
+    /// of: each listed session's [`Renderer::facts`], in the order of each
+    /// list and of the timeline. The same key, the same page.
+    fn person_key(&self, id: usize) -> Option<u128> {
+        let others = self.others?;
+        if !self.theme.is_default(MEMBER) {
+            return None;
+        }
+        let p = &self.site.people[id];
+        let url = p.url.as_deref()?;
+        let root = root_of(url);
+        let source = p.profile.as_ref().map(|d| self.source_ctx(&d.source));
+        let ctx = Page {
+            site: &self.ctx,
+            root: &root,
+            url,
+            section: "members",
+            source,
+            page: self.person_with(id, false),
+        };
+        let mut b = Vec::with_capacity(4096);
+        b.extend_from_slice(b"member 1\n");
+        b.extend_from_slice(&others.env.to_le_bytes());
+        serde_json::to_writer(&mut b, &ctx).ok()?;
+        for list in [&p.facilitated, &p.attended] {
+            b.push(b'|');
+            for &s in list.iter() {
+                b.extend_from_slice(&self.facts(s).to_le_bytes());
+            }
+        }
+        let mut ids: Vec<(usize, bool)> = p.attended.iter().map(|&s| (s, false)).collect();
+        ids.extend(p.facilitated.iter().map(|&s| (s, true)));
+        ids.sort_unstable();
+        b.push(b'|');
+        for (s, facilitated) in ids {
+            b.extend_from_slice(&self.facts(s).to_le_bytes());
+            b.push(facilitated as u8);
+        }
+        Some(crate::output::hash128(&b))
+    }
+
+    /// A print of all that a member page shows of session `id` (its row,
+    /// its day on the timeline) or works out from it (the people met most:
+    /// everyone there, by [`Renderer::person_prints`]).
+    fn facts(&self, id: usize) -> u128 {
+        *self.facts[id].get_or_init(|| {
+            fn put(b: &mut Vec<u8>, s: &str) {
+                b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+                b.extend_from_slice(s.as_bytes());
+            }
+            let s = &self.site.sessions[id];
+            let c = self.row(id);
+            let mut b = Vec::with_capacity(512);
+            put(&mut b, c.title);
+            put(&mut b, c.url);
+            put(&mut b, c.date);
+            put(&mut b, c.datetime);
+            put(&mut b, &c.summary);
+            b.push(c.status as u8);
+            match c.community {
+                Some(l) => {
+                    b.push(1);
+                    put(&mut b, l.title);
+                    put(&mut b, l.url);
+                }
+                None => b.push(0),
+            }
+            b.extend_from_slice(&(c.people as u64).to_le_bytes());
+            let day = s.when.day(self.config.timezone);
+            b.extend_from_slice(&chrono::Datelike::num_days_from_ce(&day).to_le_bytes());
+            let prints = self.person_prints();
+            for p in s.everyone() {
+                b.extend_from_slice(&prints[p].to_le_bytes());
+            }
+            crate::output::hash128(&b)
+        })
+    }
+
+    /// A print of each person as rankings of people show and order them:
+    /// name, page, slug, and where the name is someone else's too, the
+    /// person's number (which breaks the tie, see [`Renderer::name_rank`]).
+    fn person_prints(&self) -> &[u128] {
+        self.person_prints.get_or_init(|| {
+            let people = &self.site.people;
+            let rank = self.name_rank();
+            let mut by_rank = vec![0usize; people.len()];
+            for (p, &r) in rank.iter().enumerate() {
+                by_rank[r as usize] = p;
+            }
+            let name_of = |r: usize| by_rank.get(r).map(|&p| people[p].name.as_str());
+            (0..people.len())
+                .into_par_iter()
+                .map(|i| {
+                    let p = &people[i];
+                    let r = rank[i] as usize;
+                    let shared = name_of(r + 1) == Some(&p.name)
+                        || r.checked_sub(1).and_then(name_of) == Some(&p.name);
+                    let mut b = Vec::with_capacity(p.name.len() + p.slug.len() + 64);
+                    for s in [&p.name, &p.slug, p.url.as_deref().unwrap_or("\0")] {
+                        b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+                        b.extend_from_slice(s.as_bytes());
+                    }
+                    if shared {
+                        b.extend_from_slice(&(i as u64).to_le_bytes());
+                    }
+                    crate::output::hash128(&b)
+                })
+                .collect()
+        })
     }
 
     fn topic_list(&self) -> TopicList<'a> {

@@ -11,6 +11,12 @@ use std::path::Path;
 /// pages were kept, after checking every file against a build from nothing.
 #[track_caller]
 fn rebuild_matches(root: &Path, step: &str) -> usize {
+    rebuild_counts(root, step).0
+}
+
+/// [`rebuild_matches`], with how many member pages were kept too.
+#[track_caller]
+fn rebuild_counts(root: &Path, step: &str) -> (usize, usize) {
     let config = cairn::config::Config::load(root).unwrap();
     let out = root.join("public");
     let (w, diags, err) = cairn::build::build_to(&config, &options(), &out);
@@ -19,7 +25,15 @@ fn rebuild_matches(root: &Path, step: &str) -> usize {
     let mut disk = snapshot(&out);
     disk.remove(".cairn-output");
     assert_same(&disk, &in_memory(root), step);
-    w.kept
+    (w.kept, w.members_kept)
+}
+
+/// The number of member pages a build writes.
+fn member_pages(root: &Path) -> usize {
+    snapshot(&root.join("public"))
+        .keys()
+        .filter(|k| k.starts_with("members/") && k.matches('/').count() == 2)
+        .count()
 }
 
 /// `tricky()` and a few more sessions, people and links between them.
@@ -139,6 +153,57 @@ fn an_unchanged_rebuild_keeps_every_session_page_and_an_edit_only_its_own() {
 }
 
 #[test]
+fn member_pages_are_kept_unless_what_they_show_changed() {
+    let f = site();
+    let root = f.root();
+    rebuild_matches(root, "first build");
+    rebuild_matches(root, "second build");
+    let members = member_pages(root);
+    assert!(members >= 3, "{members}");
+    assert_eq!(rebuild_counts(root, "nothing changed").1, members);
+    // A body edit shows on no member page.
+    edit(root, "content/sessions/2026/2026-02-05-week.md", |t| {
+        format!("{t}\nOne more thing we agreed on.\n")
+    });
+    assert_eq!(rebuild_counts(root, "a body edited").1, members);
+    // Eli joins a week Sam and Dana were at: their three pages change (a
+    // row, the people met most), nobody else's.
+    edit(root, "content/sessions/2026/2026-02-05-week.md", |t| {
+        t.replacen(
+            "attendees: [sam-o, dana-kim]",
+            "attendees: [eli-n, sam-o, dana-kim]",
+            1,
+        )
+    });
+    assert_eq!(rebuild_counts(root, "an attendee added").1, members - 3);
+    // Dana's role is on Dana's page only.
+    edit(root, "content/members/dana-kim.md", |t| {
+        t.replacen("name: Dana Kim\n", "name: Dana Kim\nrole: host\n", 1)
+    });
+    assert_eq!(rebuild_counts(root, "a role").1, members - 1);
+    let built = Built::at(root.join("public"));
+    assert!(
+        built
+            .page("members/dana-kim/")
+            .text("body")
+            .contains("host")
+    );
+    // A newcomer (no profile) ahead of everyone at a week of Sam and Dana:
+    // every person after them has a new number, yet only the pages of the
+    // people who met them change.
+    edit(root, "content/sessions/2026/2026-02-06-week.md", |t| {
+        t.replacen(
+            "attendees: [sam-o, dana-kim]",
+            "attendees: [aaron-new, sam-o, dana-kim]",
+            1,
+        )
+    });
+    assert_eq!(rebuild_counts(root, "a newcomer").1, members - 2);
+    assert_eq!(member_pages(root), members + 1);
+    assert_eq!(rebuild_counts(root, "nothing changed after").1, members + 1);
+}
+
+#[test]
 fn a_page_changed_by_hand_in_the_output_is_rendered_again() {
     let f = site();
     let root = f.root();
@@ -213,10 +278,11 @@ fn rebuilds_after_random_edits_match_builds_from_nothing() {
     let mut kept = 0;
     let mut added = 0;
     rebuild_matches(root, "first build");
-    for step in 0..48 {
+    let mut members_kept = 0;
+    for step in 0..64 {
         let notes = sessions_in(root);
         let pick = notes[next(notes.len())].clone();
-        let what = match next(14) {
+        let what = match next(20) {
             0 => {
                 edit(root, &pick, |t| {
                     format!("{t}\nStep {step}: we agreed to meet again.\n")
@@ -314,9 +380,60 @@ fn rebuilds_after_random_edits_match_builds_from_nothing() {
                 });
                 "a community's name"
             }
+            13 => {
+                edit(root, "content/members/sam-o.md", |t| {
+                    t.replacen("role: facilitator", &format!("role: facilitator {step}"), 1)
+                });
+                "a profile's role"
+            }
+            14 => {
+                edit(root, &pick, |t| {
+                    if t.contains("- [ ] @") {
+                        t.replacen("- [ ] @", "- [x] @", 1)
+                    } else {
+                        t.replacen("- [x] @", "- [ ] @", 1)
+                    }
+                });
+                "an action item done or open again"
+            }
+            15 => {
+                edit(root, &pick, |t| {
+                    t.replacen("attendees: [", &format!("attendees: [newcomer-{step}, "), 1)
+                });
+                "a new person ahead of others"
+            }
+            16 => {
+                edit(root, &pick, |t| {
+                    if t.contains("(due 2026-") {
+                        t.replacen("(due 2026-", "(due 2036-", 1)
+                    } else {
+                        t.replacen("(due 2036-", "(due 2026-", 1)
+                    }
+                });
+                "an action item's due date (overdue or not)"
+            }
+            17 => {
+                edit(root, &pick, |t| toggle_front(t, "facilitators: [eli-n]\n"));
+                "a facilitator"
+            }
+            18 => {
+                edit(root, "content/members/dana-kim.md", |t| {
+                    format!("{t}\nStep {step}: Dana wrote more.\n")
+                });
+                "a profile's text"
+            }
             _ => "nothing",
         };
-        kept += rebuild_matches(root, &format!("step {step}: {what}"));
+        let (sessions, members) = rebuild_counts(root, &format!("step {step}: {what}"));
+        kept += sessions;
+        members_kept += members;
     }
-    assert!(kept > 100, "the rebuilds kept only {kept} pages in all");
+    assert!(
+        kept > 100,
+        "the rebuilds kept only {kept} session pages in all"
+    );
+    assert!(
+        members_kept > 64,
+        "the rebuilds kept only {members_kept} member pages in all"
+    );
 }
