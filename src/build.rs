@@ -144,8 +144,10 @@ pub struct Written {
     pub pages: Option<usize>,
     /// Session pages kept from the previous build ([`crate::reuse`]).
     pub kept: usize,
-    /// Member pages kept from the previous build ([`crate::reuse::Others`]).
+    /// Member and topic pages kept from the previous build
+    /// ([`crate::reuse::Others`]).
     pub members_kept: usize,
+    pub topics_kept: usize,
 }
 
 /// Runs every stage and writes each page into a staging folder beside
@@ -178,6 +180,7 @@ pub fn build_to(
         pages: None,
         kept: 0,
         members_kept: 0,
+        topics_kept: 0,
     };
     let Some(theme) = p.theme.as_ref().filter(|_| !diags.has_errors()) else {
         // Nothing is written, but every error is reported: the sessions'
@@ -211,7 +214,8 @@ pub fn build_to(
         render::render_streamed(&mut p.site, &with, &p.prints, &staging, &mut reuse);
     diags.extend(render_diags);
     written.kept = reuse.kept;
-    written.members_kept = *others.kept.get_mut();
+    written.members_kept = *others.kept[0].get_mut();
+    written.topics_kept = *others.kept[1].get_mut();
     p.timer.lap("render");
     if diags.has_errors() {
         staging.abandon();

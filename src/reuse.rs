@@ -37,12 +37,12 @@
 //! it: a cache that is missing, damaged, or from another version or
 //! configuration only means a full build.
 //!
-//! Member pages are kept the same way ([`Others`]), keyed on their context
-//! without the parts that take time to make (the rows, the people met most,
-//! the timeline) and on what those parts are made of: each listed session's
-//! print as member pages show it (see `Renderer::person_key` in
-//! [`crate::render`]). Most of a member page's cost is its context, not its
-//! HTML, so its key must not need the context.
+//! Member and topic pages are kept the same way ([`Others`]), keyed on
+//! their context without the parts that take time to make (the rows, the
+//! people met most, the timeline) and on what those parts are made of:
+//! each listed session's print as such pages show it (see
+//! `Renderer::list_key` in [`crate::render`]). Most of such a page's cost
+//! is its context, not its HTML, so its key must not need the context.
 
 use crate::config::Config;
 use crate::model::Site;
@@ -95,9 +95,9 @@ pub struct Cache {
     pages: HashMap<Box<str>, (u128, Print)>,
 }
 
-/// Member pages kept the way session pages are: each keyed on what its
-/// context is made of ([`crate::render`]'s `person_key`), found without
-/// making the context, which is most of the cost of such a page.
+/// Member and topic pages kept the way session pages are: each keyed on
+/// what its context is made of ([`crate::render`]'s `list_key`), found
+/// without making the context, which is most of the cost of such a page.
 #[derive(Default)]
 pub struct Others {
     /// The environment of this build ([`env`]).
@@ -106,8 +106,8 @@ pub struct Others {
     old: HashMap<Box<str>, (u128, Print)>,
     /// This build's keys, by path.
     new: std::sync::Mutex<Vec<(String, u128)>>,
-    /// How many pages were kept.
-    pub kept: std::sync::atomic::AtomicUsize,
+    /// How many member and topic pages were kept.
+    pub kept: [std::sync::atomic::AtomicUsize; 2],
 }
 
 impl Others {

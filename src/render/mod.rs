@@ -451,11 +451,13 @@ pub fn render_streamed(
     });
 
     timer.note(&format!(
-        "{} of {} session pages kept, {} member pages",
+        "{} of {} session pages kept, {} member pages, {} topic pages",
         reuse.kept,
         site.sessions.len(),
         with.others
-            .map_or(0, |o| o.kept.load(std::sync::atomic::Ordering::Relaxed)),
+            .map_or(0, |o| o.kept[0].load(std::sync::atomic::Ordering::Relaxed)),
+        with.others
+            .map_or(0, |o| o.kept[1].load(std::sync::atomic::Ordering::Relaxed)),
     ));
     timer.lap("sessions");
 
@@ -619,18 +621,21 @@ impl Renderer<'_> {
                 // A member page made of what the previous build's was made
                 // of is kept (see `crate::reuse`).
                 let keyed = match j {
-                    Job::Person(i) => r.others.zip(r.person_key(i)),
+                    Job::Person(i) => r
+                        .person_key(i)
+                        .map(|k| (k, r.site.people[i].url.as_deref(), 0)),
+                    Job::Topic(i) => r
+                        .topic_key(i)
+                        .map(|k| (k, Some(r.site.topics[i].url.as_str()), 1)),
                     _ => None,
                 };
-                if let (Some((others, key)), Job::Person(i)) = (keyed, j) {
-                    let url = r.site.people[i].url.as_deref().unwrap_or_default();
-                    let path = format!("{url}index.html");
+                let keyed = r.others.zip(keyed);
+                if let Some((others, (key, url, kind))) = keyed {
+                    let path = format!("{}index.html", url.unwrap_or_default());
                     if let Some(print) = others.page(&path, key)
                         && sink.keep(&path, print)
                     {
-                        others
-                            .kept
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        others.kept[kind].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         others.made(path.clone(), key);
                         return Ok(path);
                     }
@@ -638,7 +643,7 @@ impl Renderer<'_> {
                 let (path, bytes) = r.job(j, n)?;
                 sink.put(&path, Content::Bytes(bytes))
                     .map_err(|e| Diagnostic::error("output", e))?;
-                if let Some((others, key)) = keyed {
+                if let Some((others, (key, _, _))) = keyed {
                     others.made(path.clone(), key);
                 }
                 Ok(path)
@@ -1472,45 +1477,75 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The key of member `id`'s page, when a build may keep it: a hash of
-    /// the environment, of the page's context without its rows, people met
-    /// and timeline ([`Renderer::person_with`]), and of what those are made
-    /// of: each listed session's [`Renderer::facts`], in the order of each
-    /// list and of the timeline. The same key, the same page.
+    /// The key of member `id`'s page, when a build may keep it: its
+    /// context without its rows, people met and timeline
+    /// ([`Renderer::person_with`]), and the sessions those are made of, in
+    /// the order of each list and of the timeline ([`Renderer::list_key`]).
     fn person_key(&self, id: usize) -> Option<u128> {
-        let others = self.others?;
-        if !self.theme.is_default(MEMBER) {
-            return None;
-        }
         let p = &self.site.people[id];
         let url = p.url.as_deref()?;
+        self.others.filter(|_| self.theme.is_default(MEMBER))?;
+        let mut timeline: Vec<(usize, bool)> = p.attended.iter().map(|&s| (s, false)).collect();
+        timeline.extend(p.facilitated.iter().map(|&s| (s, true)));
+        timeline.sort_unstable();
+        let listed = (p.facilitated.iter().map(|&s| (s, 0)))
+            .chain(p.attended.iter().map(|&s| (s, 1)))
+            .chain(timeline.into_iter().map(|(s, f)| (s, 2 + f as u8)));
+        let source = p.profile.as_ref().map(|d| &d.source);
+        let light = self.person_with(id, false);
+        self.list_key(MEMBER, url, "members", source, light, listed)
+    }
+
+    /// The key of topic `id`'s page, when a build may keep it: its context
+    /// without its rows and people ([`Renderer::topic_with`]), and the
+    /// sessions those are made of ([`Renderer::list_key`]).
+    fn topic_key(&self, id: usize) -> Option<u128> {
+        let t = &self.site.topics[id];
+        self.others.filter(|_| self.theme.is_default(TOPIC))?;
+        let listed = t.sessions.iter().map(|&s| (s, 0));
+        self.list_key(
+            TOPIC,
+            &t.url,
+            "topics",
+            None,
+            self.topic_with(id, false),
+            listed,
+        )
+    }
+
+    /// The key of a page of `template` that lists sessions: a hash of the
+    /// environment, of the page's context `light` (all of it but what is
+    /// made of the sessions it lists, serialized), and of `listed`: each
+    /// of those sessions' [`Renderer::facts`] with a byte for the list it
+    /// is in, in order. The same key, the same page.
+    fn list_key<T: serde::Serialize>(
+        &self,
+        template: &str,
+        url: &str,
+        section: &str,
+        source: Option<&'a std::path::PathBuf>,
+        light: T,
+        listed: impl Iterator<Item = (usize, u8)>,
+    ) -> Option<u128> {
+        let others = self.others?;
         let root = root_of(url);
-        let source = p.profile.as_ref().map(|d| self.source_ctx(&d.source));
         let ctx = Page {
             site: &self.ctx,
             root: &root,
             url,
-            section: "members",
-            source,
-            page: self.person_with(id, false),
+            section,
+            source: source.map(|path| self.source_ctx(path)),
+            page: light,
         };
         let mut b = Vec::with_capacity(4096);
-        b.extend_from_slice(b"member 1\n");
+        b.extend_from_slice(template.as_bytes());
+        b.push(b'\n');
         b.extend_from_slice(&others.env.to_le_bytes());
         serde_json::to_writer(&mut b, &ctx).ok()?;
-        for list in [&p.facilitated, &p.attended] {
-            b.push(b'|');
-            for &s in list.iter() {
-                b.extend_from_slice(&self.facts(s).to_le_bytes());
-            }
-        }
-        let mut ids: Vec<(usize, bool)> = p.attended.iter().map(|&s| (s, false)).collect();
-        ids.extend(p.facilitated.iter().map(|&s| (s, true)));
-        ids.sort_unstable();
-        b.push(b'|');
-        for (s, facilitated) in ids {
+        b.push(0);
+        for (s, list) in listed {
             b.extend_from_slice(&self.facts(s).to_le_bytes());
-            b.push(facilitated as u8);
+            b.push(list);
         }
         Some(crate::output::hash128(&b))
     }
@@ -1608,16 +1643,28 @@ impl<'a> Renderer<'a> {
     }
 
     fn topic(&self, id: usize) -> TopicPage<'a> {
+        self.topic_with(id, true)
+    }
+
+    /// Topic `id`'s page; without `full`, without its rows and people
+    /// (see [`Renderer::topic_key`]).
+    fn topic_with(&self, id: usize, full: bool) -> TopicPage<'a> {
         let t = &self.site.topics[id];
         TopicPage {
             name: &t.name,
-            sessions: t
-                .sessions
-                .iter()
-                .rev()
-                .map(|&s| self.listed(s, TOPIC))
-                .collect(),
-            people: self.people_count(t.sessions.iter().copied(), None, 24),
+            sessions: match full {
+                true => t
+                    .sessions
+                    .iter()
+                    .rev()
+                    .map(|&s| self.listed(s, TOPIC))
+                    .collect(),
+                false => Vec::new(),
+            },
+            people: match full {
+                true => self.people_count(t.sessions.iter().copied(), None, 24),
+                false => Vec::new(),
+            },
             experts: t.experts.iter().map(|&p| self.person_link(p)).collect(),
             backlinks: self.backlinks(&t.backlinks),
             related: stats::related_topics(self.site, id, 8)

@@ -14,9 +14,9 @@ fn rebuild_matches(root: &Path, step: &str) -> usize {
     rebuild_counts(root, step).0
 }
 
-/// [`rebuild_matches`], with how many member pages were kept too.
+/// [`rebuild_matches`], with how many member and topic pages were kept too.
 #[track_caller]
-fn rebuild_counts(root: &Path, step: &str) -> (usize, usize) {
+fn rebuild_counts(root: &Path, step: &str) -> (usize, usize, usize) {
     let config = cairn::config::Config::load(root).unwrap();
     let out = root.join("public");
     let (w, diags, err) = cairn::build::build_to(&config, &options(), &out);
@@ -25,14 +25,19 @@ fn rebuild_counts(root: &Path, step: &str) -> (usize, usize) {
     let mut disk = snapshot(&out);
     disk.remove(".cairn-output");
     assert_same(&disk, &in_memory(root), step);
-    (w.kept, w.members_kept)
+    (w.kept, w.members_kept, w.topics_kept)
 }
 
 /// The number of member pages a build writes.
 fn member_pages(root: &Path) -> usize {
+    pages_in(root, "members/")
+}
+
+/// The number of pages one folder down in `section` (`members/`).
+fn pages_in(root: &Path, section: &str) -> usize {
     snapshot(&root.join("public"))
         .keys()
-        .filter(|k| k.starts_with("members/") && k.matches('/').count() == 2)
+        .filter(|k| k.starts_with(section) && k.matches('/').count() == 2)
         .count()
 }
 
@@ -159,13 +164,22 @@ fn member_pages_are_kept_unless_what_they_show_changed() {
     rebuild_matches(root, "first build");
     rebuild_matches(root, "second build");
     let members = member_pages(root);
-    assert!(members >= 3, "{members}");
-    assert_eq!(rebuild_counts(root, "nothing changed").1, members);
-    // A body edit shows on no member page.
+    let topics = pages_in(root, "topics/");
+    assert!(members >= 3 && topics >= 8, "{members} {topics}");
+    let (_, m, t) = rebuild_counts(root, "nothing changed");
+    assert_eq!((m, t), (members, topics));
+    // A body edit shows on no member or topic page.
     edit(root, "content/sessions/2026/2026-02-05-week.md", |t| {
         format!("{t}\nOne more thing we agreed on.\n")
     });
-    assert_eq!(rebuild_counts(root, "a body edited").1, members);
+    let (_, m, t) = rebuild_counts(root, "a body edited");
+    assert_eq!((m, t), (members, topics));
+    // A title is on the pages of the session's two topics.
+    edit(root, "content/sessions/2026/2026-02-05-week.md", |t| {
+        t.replacen("title: Week 5", "title: Week five", 1)
+    });
+    let (_, _, t) = rebuild_counts(root, "a title");
+    assert_eq!(t, topics - 2);
     // Eli joins a week Sam and Dana were at: their three pages change (a
     // row, the people met most), nobody else's.
     edit(root, "content/sessions/2026/2026-02-05-week.md", |t| {
@@ -278,7 +292,7 @@ fn rebuilds_after_random_edits_match_builds_from_nothing() {
     let mut kept = 0;
     let mut added = 0;
     rebuild_matches(root, "first build");
-    let mut members_kept = 0;
+    let (mut members_kept, mut topics_kept) = (0, 0);
     for step in 0..64 {
         let notes = sessions_in(root);
         let pick = notes[next(notes.len())].clone();
@@ -424,9 +438,10 @@ fn rebuilds_after_random_edits_match_builds_from_nothing() {
             }
             _ => "nothing",
         };
-        let (sessions, members) = rebuild_counts(root, &format!("step {step}: {what}"));
+        let (sessions, members, topics) = rebuild_counts(root, &format!("step {step}: {what}"));
         kept += sessions;
         members_kept += members;
+        topics_kept += topics;
     }
     assert!(
         kept > 100,
@@ -435,5 +450,9 @@ fn rebuilds_after_random_edits_match_builds_from_nothing() {
     assert!(
         members_kept > 64,
         "the rebuilds kept only {members_kept} member pages in all"
+    );
+    assert!(
+        topics_kept > 64,
+        "the rebuilds kept only {topics_kept} topic pages in all"
     );
 }
