@@ -1376,7 +1376,9 @@ impl<'a> Renderer<'a> {
 
     /// Member `id`'s page; without `full`, without what takes time to make
     /// (its rows, the people met most, the timeline), which
-    /// [`Renderer::person_key`] covers by what they are made of.
+    /// [`Renderer::person_key`] covers by what they are made of, and
+    /// without its longest strings (the profile's text, the backlinks),
+    /// which it takes as they are.
     fn person_with(&self, id: usize, full: bool) -> MemberPage<'a> {
         let p = &self.site.people[id];
         let meta = p.profile.as_ref().map(|d| &d.meta);
@@ -1437,7 +1439,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .filter_map(|&c| self.link(Target::Community(c)))
                 .collect(),
-            content: &p.body.html,
+            content: if full { &p.body.html } else { "" },
             facilitated: match full {
                 true => p
                     .facilitated
@@ -1472,7 +1474,10 @@ impl<'a> Renderer<'a> {
                 false => String::new(),
             },
             timeline_grouped: p.attended.len() + p.facilitated.len() > charts::TIMELINE_MARKS,
-            backlinks: self.backlinks(&p.backlinks),
+            backlinks: match full {
+                true => self.backlinks(&p.backlinks),
+                false => Vec::new(),
+            },
             extra: p.profile.as_ref().map(|d| &d.extra),
         }
     }
@@ -1493,7 +1498,13 @@ impl<'a> Renderer<'a> {
             .chain(timeline.into_iter().map(|(s, f)| (s, 2 + f as u8)));
         let source = p.profile.as_ref().map(|d| &d.source);
         let light = self.person_with(id, false);
-        self.list_key(MEMBER, url, "members", source, light, listed)
+        // The profile's text and the backlinks (the longest strings) go in
+        // as they are: as JSON, each byte would be looked at for escaping.
+        let mut raw: Vec<&str> = vec![&p.body.html];
+        for l in self.backlinks(&p.backlinks) {
+            raw.extend([l.title, l.url]);
+        }
+        self.list_key(MEMBER, url, "members", source, (light, raw), listed)
     }
 
     /// The key of topic `id`'s page, when a build may keep it: its context
@@ -1503,19 +1514,14 @@ impl<'a> Renderer<'a> {
         let t = &self.site.topics[id];
         self.others.filter(|_| self.theme.is_default(TOPIC))?;
         let listed = t.sessions.iter().map(|&s| (s, 0));
-        self.list_key(
-            TOPIC,
-            &t.url,
-            "topics",
-            None,
-            self.topic_with(id, false),
-            listed,
-        )
+        let light = (self.topic_with(id, false), Vec::new());
+        self.list_key(TOPIC, &t.url, "topics", None, light, listed)
     }
 
     /// The key of a page of `template` that lists sessions: a hash of the
     /// environment, of the page's context `light` (all of it but what is
-    /// made of the sessions it lists, serialized), and of `listed`: each
+    /// made of the sessions it lists, serialized, with the strings `raw`
+    /// left out of it as they are), and of `listed`: each
     /// of those sessions' [`Renderer::facts`] with a byte for the list it
     /// is in, in order. The same key, the same page.
     fn list_key<T: serde::Serialize>(
@@ -1524,7 +1530,7 @@ impl<'a> Renderer<'a> {
         url: &str,
         section: &str,
         source: Option<&'a std::path::PathBuf>,
-        light: T,
+        (light, raw): (T, Vec<&str>),
         listed: impl Iterator<Item = (usize, u8)>,
     ) -> Option<u128> {
         let others = self.others?;
@@ -1543,6 +1549,10 @@ impl<'a> Renderer<'a> {
         b.extend_from_slice(&others.env.to_le_bytes());
         serde_json::to_writer(&mut b, &ctx).ok()?;
         b.push(0);
+        for s in raw {
+            b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+            b.extend_from_slice(s.as_bytes());
+        }
         for (s, list) in listed {
             b.extend_from_slice(&self.facts(s).to_le_bytes());
             b.push(list);
