@@ -741,8 +741,9 @@ impl Staging {
 
     /// Puts into the staging folder the page the current output has at
     /// `path`, if its bytes are `print`: left alone when the spare has
-    /// them already, else copied from the output (read whole and hashed,
-    /// so a file changed by hand since is never taken). False when the
+    /// them already, else linked from the output (a second name for the
+    /// same file, read whole and hashed, so a file changed by hand since is
+    /// never taken; copied where links cannot be told apart). False when the
     /// output does not have those bytes: the page must be rendered.
     pub fn keep(&self, path: &str, print: Print) -> bool {
         if !inside(path) {
@@ -756,13 +757,37 @@ impl Staging {
             return true;
         }
         let from = self.out.join(path);
-        let bytes = match std::fs::symlink_metadata(&from) {
-            Ok(m) if m.is_file() && m.len() == print.len => std::fs::read(&from),
+        match std::fs::symlink_metadata(&from) {
+            Ok(m) if m.is_file() && m.len() == print.len => {}
             _ => return false,
-        };
-        match bytes {
-            Ok(b) if Print::of(&b) == print => self.put(path, &Content::Bytes(b)).is_ok(),
-            _ => false,
+        }
+        // The staging folder takes the output's file by a second name, not
+        // a second copy, and the file is then read and hashed through that
+        // name: what is checked is what is kept. No build writes through a
+        // file that other names share (`make_way` unlinks it first), so
+        // neither site can change the other's copy.
+        // (Only where cairn can tell a shared file: see `shared`.)
+        let linked = cfg!(unix)
+            && self.make_parent(path, &dest).is_ok()
+            && self.make_way(path, &dest).is_ok()
+            && std::fs::hard_link(&from, &dest).is_ok();
+        let checked = if linked { &dest } else { &from };
+        match std::fs::read(checked) {
+            Ok(b) if Print::of(&b) == print => match linked {
+                true => {
+                    if let Ok(mut w) = self.written.lock() {
+                        w.insert(path.into(), Some(print));
+                    }
+                    true
+                }
+                false => self.put(path, &Content::Bytes(b)).is_ok(),
+            },
+            _ => {
+                if linked {
+                    let _ = std::fs::remove_file(&dest);
+                }
+                false
+            }
         }
     }
 
