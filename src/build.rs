@@ -198,9 +198,10 @@ pub fn build_to(
         Ok(s) => s,
         Err(e) => return (written, diags, Some(e)),
     };
-    let Some(mut reuse) = p.reuse.take() else {
-        unreachable!("a streamed build reads its cache")
-    };
+    // (`prepare` read the cache, since it was given its path.)
+    let mut reuse = p.reuse.take().unwrap_or_else(|| {
+        crate::reuse::Reuse::new(crate::reuse::env(config), cache_path.clone(), None)
+    });
     let mut others = std::mem::take(&mut reuse.others);
     let with = render::Pages {
         config,

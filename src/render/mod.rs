@@ -58,9 +58,10 @@ struct Renderer<'a> {
     /// first use: a session is a row on the pages of everyone who came, of
     /// each of its topics and of its community.
     rows: &'a [std::sync::OnceLock<Box<str>>],
-    /// Member pages a build may keep ([`crate::reuse::Others`]).
+    /// Member and topic pages a build may keep ([`crate::reuse::Others`]).
     others: Option<&'a crate::reuse::Others>,
-    /// Each session's print as member pages show it ([`Renderer::facts`]).
+    /// Each session's print as member and topic pages show it
+    /// ([`Renderer::facts`]).
     facts: &'a [std::sync::OnceLock<u128>],
     /// Each person's print as others' pages show them
     /// ([`Renderer::person_prints`]).
@@ -618,8 +619,8 @@ impl Renderer<'_> {
         let results: Vec<Result<String, Diagnostic>> = units
             .par_iter()
             .map(|&(j, n)| {
-                // A member page made of what the previous build's was made
-                // of is kept (see `crate::reuse`).
+                // A member or topic page made of what the previous build's
+                // was made of is kept (see `crate::reuse`).
                 let keyed = match j {
                     Job::Person(i) => r
                         .person_key(i)
@@ -1560,9 +1561,10 @@ impl<'a> Renderer<'a> {
         Some(crate::output::hash128(&b))
     }
 
-    /// A print of all that a member page shows of session `id` (its row,
-    /// its day on the timeline) or works out from it (the people met most:
-    /// everyone there, by [`Renderer::person_prints`]).
+    /// A print of all that a member or topic page shows of session `id`
+    /// (its row, its day on the timeline) or works out from it (the people
+    /// met most, or who talked about a topic: everyone there, by
+    /// [`Renderer::person_prints`]).
     fn facts(&self, id: usize) -> u128 {
         *self.facts[id].get_or_init(|| {
             fn put(b: &mut Vec<u8>, s: &str) {
