@@ -138,39 +138,21 @@ impl Cache {
         drop(old);
         self.refresh_lastmods(site, changed);
 
-        // Made side by side (at 50k sessions the calendars and the sitemap
-        // are tens of megabytes), then put in this order.
-        let this = &*self;
-        let ((feed, calendar), (calendars, map)) = rayon::join(
-            || {
-                rayon::join(
-                    || atom::feed(site, config, now, bodies),
-                    || this.site_calendar(config),
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        site.communities
-                            .par_iter()
-                            .map(|c| {
-                                (
-                                    format!("{}calendar.ics", c.url),
-                                    this.calendar_of(config, c),
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                    },
-                    || sitemap(site, config, pages, &this.lastmods),
-                )
-            },
+        put(
+            "feed.xml".to_string(),
+            atom::feed(site, config, now, bodies).into_bytes(),
         );
-        put("feed.xml".to_string(), feed.into_bytes());
-        put("calendar.ics".to_string(), calendar);
-        for (path, bytes) in calendars {
-            put(path, bytes);
+        put("calendar.ics".to_string(), self.site_calendar(config));
+        for c in &site.communities {
+            put(
+                format!("{}calendar.ics", c.url),
+                self.calendar_of(config, c),
+            );
         }
-        put("sitemap.xml".to_string(), map.into_bytes());
+        put(
+            "sitemap.xml".to_string(),
+            sitemap(site, config, pages, &self.lastmods).into_bytes(),
+        );
         put(
             "robots.txt".to_string(),
             format!(
