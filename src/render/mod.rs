@@ -662,6 +662,12 @@ impl Renderer<'_> {
     }
 }
 
+/// `s` into a key's bytes, its length first.
+fn put_keyed(b: &mut Vec<u8>, s: &str) {
+    b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    b.extend_from_slice(s.as_bytes());
+}
+
 fn put_all(sink: &dyn Sink, files: impl IntoIterator<Item = (String, Content)>) -> Vec<Diagnostic> {
     files
         .into_iter()
@@ -930,15 +936,28 @@ impl<'a> Renderer<'a> {
         source: Option<&std::path::PathBuf>,
     ) -> Result<(String, Vec<u8>), Diagnostic> {
         let root = root_of(url);
-        let ctx = Page {
+        let ctx = self.page_ctx(&root, url, section, source, page);
+        self.render_to(template, &format!("{url}index.html"), &ctx, source)
+    }
+
+    /// What every page's template gets: the site, the way to its root
+    /// (`root`, [`root_of`] `url`), where it is, its source, and `page`.
+    fn page_ctx<'p, T: serde::Serialize>(
+        &'p self,
+        root: &'p str,
+        url: &'p str,
+        section: &'p str,
+        source: Option<&'p std::path::PathBuf>,
+        page: T,
+    ) -> Page<'p, T> {
+        Page {
             site: &self.ctx,
-            root: &root,
+            root,
             url,
             section,
             source: source.map(|path| self.source_ctx(path)),
             page,
-        };
-        self.render_to(template, &format!("{url}index.html"), &ctx, source)
+        }
     }
 
     fn render_to<T: html::Native>(
@@ -1536,14 +1555,7 @@ impl<'a> Renderer<'a> {
     ) -> Option<u128> {
         let others = self.others?;
         let root = root_of(url);
-        let ctx = Page {
-            site: &self.ctx,
-            root: &root,
-            url,
-            section,
-            source: source.map(|path| self.source_ctx(path)),
-            page: light,
-        };
+        let ctx = self.page_ctx(&root, url, section, source, light);
         let mut b = Vec::with_capacity(4096);
         b.extend_from_slice(template.as_bytes());
         b.push(b'\n');
@@ -1551,8 +1563,7 @@ impl<'a> Renderer<'a> {
         serde_json::to_writer(&mut b, &ctx).ok()?;
         b.push(0);
         for s in raw {
-            b.extend_from_slice(&(s.len() as u64).to_le_bytes());
-            b.extend_from_slice(s.as_bytes());
+            put_keyed(&mut b, s);
         }
         for (s, list) in listed {
             b.extend_from_slice(&self.facts(s).to_le_bytes());
@@ -1567,24 +1578,20 @@ impl<'a> Renderer<'a> {
     /// [`Renderer::person_prints`]).
     fn facts(&self, id: usize) -> u128 {
         *self.facts[id].get_or_init(|| {
-            fn put(b: &mut Vec<u8>, s: &str) {
-                b.extend_from_slice(&(s.len() as u64).to_le_bytes());
-                b.extend_from_slice(s.as_bytes());
-            }
             let s = &self.site.sessions[id];
             let c = self.row(id);
             let mut b = Vec::with_capacity(512);
-            put(&mut b, c.title);
-            put(&mut b, c.url);
-            put(&mut b, c.date);
-            put(&mut b, c.datetime);
-            put(&mut b, &c.summary);
+            put_keyed(&mut b, c.title);
+            put_keyed(&mut b, c.url);
+            put_keyed(&mut b, c.date);
+            put_keyed(&mut b, c.datetime);
+            put_keyed(&mut b, &c.summary);
             b.push(c.status as u8);
             match c.community {
                 Some(l) => {
                     b.push(1);
-                    put(&mut b, l.title);
-                    put(&mut b, l.url);
+                    put_keyed(&mut b, l.title);
+                    put_keyed(&mut b, l.url);
                 }
                 None => b.push(0),
             }
@@ -1620,8 +1627,7 @@ impl<'a> Renderer<'a> {
                         || r.checked_sub(1).and_then(name_of) == Some(&p.name);
                     let mut b = Vec::with_capacity(p.name.len() + p.slug.len() + 64);
                     for s in [&p.name, &p.slug, p.url.as_deref().unwrap_or("\0")] {
-                        b.extend_from_slice(&(s.len() as u64).to_le_bytes());
-                        b.extend_from_slice(s.as_bytes());
+                        put_keyed(&mut b, s);
                     }
                     if shared {
                         b.extend_from_slice(&(i as u64).to_le_bytes());
