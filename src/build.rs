@@ -233,8 +233,10 @@ pub fn build_to(
     let others_written: Vec<(String, u128, crate::output::Print)> = others
         .keys()
         .into_iter()
-        .filter_map(|(path, key)| Some((key, staging.print_of(&path)?, path)))
-        .map(|(key, print, path)| (path, key, print))
+        .filter_map(|(path, key)| {
+            let print = staging.print_of(&path)?;
+            Some((path, key, print))
+        })
         .collect();
     let finished = staging.finish();
     if finished.is_ok() {
