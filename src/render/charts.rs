@@ -15,7 +15,9 @@
 //! click area of a bar), `chart-mark` (every timeline shape; circles), and
 //! `chart-facilitated` (added to the diamonds of facilitated sessions). A
 //! long timeline is grouped into columns per month or quarter: `chart-bar`
-//! for sessions attended, hatched `chart-new` for sessions facilitated.
+//! for sessions attended, hatched `chart-new` for sessions facilitated. So
+//! is the attendance chart of many sessions: each column the average
+//! session of its period, `chart-cancelled` where all were cancelled.
 //! Style `chart-new` with `stroke` only: a CSS `fill` would replace its
 //! hatch pattern; colour the hatch through `chart-hatch` instead.
 
@@ -31,6 +33,7 @@ const W: f64 = 400.0;
 pub struct Bar<'a> {
     pub title: &'a str,
     pub date: &'a str,
+    pub day: NaiveDate,
     pub url: &'a str,
     pub returning: usize,
     pub newcomers: usize,
@@ -245,24 +248,12 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
             )
         }
     };
-    let (left, right, top, base) = (34.0, W - 6.0, 32.0, 190.0);
+    if bars.len() > ATTENDANCE_BARS {
+        return attendance_columns(bars, id, desc);
+    }
+    let (left, right, top, base) = ATTENDANCE_FRAME;
     let (mid, tall) = ((top + base) / 2.0, base - top);
-    let mut s = open(222.0, id, "Attendance per session", &desc);
-    let hatch = format!("{}-hatch", esc(id));
-    // The hatch pattern, then a legend with the same swatches as the bars.
-    let _ = write!(
-        s,
-        r#"<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)"><line class="chart-hatch" x1="0" y1="0" x2="0" y2="5" stroke="currentColor" stroke-width="2.5"/></pattern></defs><rect class="chart-bar" x="{left}" y="7" width="12" height="12" fill="currentColor"/><rect class="chart-new" x="{}" y="7" width="12" height="12" fill="url(#{hatch})" stroke="currentColor"/>"#,
-        left + 96.0
-    );
-    text(&mut s, left + 17.0, 18.0, "start", "Returning");
-    text(&mut s, left + 113.0, 18.0, "start", "New");
-    line(&mut s, "chart-grid", (left, top), (right, top), GRID);
-    line(&mut s, "chart-grid", (left, mid), (right, mid), GRID);
-    line(&mut s, "chart-axis", (left, top), (left, base), "");
-    line(&mut s, "chart-axis", (left, base), (right, base), "");
-    text(&mut s, left - 6.0, base + 4.0, "end", "0");
-    text(&mut s, left - 6.0, top + 4.0, "end", &max.to_string());
+    let (mut s, hatch) = attendance_frame(id, &desc, &max.to_string());
     let slot = (right - left) / bars.len() as f64;
     let width = (slot * 0.7).max(1.0);
     let (top_s, tall_s) = (top.to_string(), tall.to_string());
@@ -312,23 +303,7 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
             s += "</g>";
         } else {
             let (r, n) = (b.returning as f64 * scale, b.newcomers as f64 * scale);
-            let fill = [S(r#" fill="currentColor"/>"#)];
-            rect(
-                &mut s,
-                "chart-bar",
-                [D(x), D(base - r), D(width), D(r)],
-                &fill,
-            );
-            rect(
-                &mut s,
-                "chart-new",
-                [D(x), D(base - r - n), D(width), D(n)],
-                &[
-                    S(r#" fill="url(#"#),
-                    S(&hatch),
-                    S(r#")" stroke="currentColor"/>"#),
-                ],
-            );
+            stack(&mut s, &hatch, (x, width), base, (r, n), r#""/>"#);
         }
         s += "</a>";
     }
@@ -340,6 +315,246 @@ pub fn attendance_chart(bars: &[Bar], id: &str) -> String {
         text(&mut s, right, base + 20.0, "end", last.date);
     }
     s + "</svg>"
+}
+
+/// Above this many sessions an attendance chart shows a column per month
+/// or quarter ([`attendance_columns`]) instead of a bar per session: a
+/// community that has met weekly for years had bars a pixel wide (and a
+/// chart of 250 KB), and the table under the chart gives every session.
+pub const ATTENDANCE_BARS: usize = 60;
+
+/// The hatch pattern of chart `id`, then a legend from `left`: a solid
+/// swatch and `labels[0]`, and `second` further on a hatched swatch and
+/// `labels[1]`. Returns the pattern's id.
+fn legend(s: &mut String, id: &str, left: f64, labels: [&str; 2], second: f64) -> String {
+    let hatch = format!("{}-hatch", esc(id));
+    let _ = write!(
+        s,
+        r#"<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)"><line class="chart-hatch" x1="0" y1="0" x2="0" y2="5" stroke="currentColor" stroke-width="2.5"/></pattern></defs><rect class="chart-bar" x="{left}" y="7" width="12" height="12" fill="currentColor"/><rect class="chart-new" x="{}" y="7" width="12" height="12" fill="url(#{hatch})" stroke="currentColor"/>"#,
+        left + second
+    );
+    text(s, left + 17.0, 18.0, "start", labels[0]);
+    text(s, left + second + 17.0, 18.0, "start", labels[1]);
+    hatch
+}
+
+/// A solid bar `solid` high on `base`, and a hatched one `hatched` high on
+/// top of it, at `x`, `width` wide; `end` closes the hatched one's last
+/// attribute (its stroke's).
+fn stack(
+    s: &mut String,
+    hatch: &str,
+    (x, width): (f64, f64),
+    base: f64,
+    (solid, hatched): (f64, f64),
+    end: &str,
+) {
+    use P::*;
+    rect(
+        s,
+        "chart-bar",
+        [D(x), D(base - solid), D(width), D(solid)],
+        &[S(r#" fill="currentColor"/>"#)],
+    );
+    rect(
+        s,
+        "chart-new",
+        [D(x), D(base - solid - hatched), D(width), D(hatched)],
+        &[
+            S(r#" fill="url(#"#),
+            S(hatch),
+            S(r#")" stroke="currentColor"#),
+            S(end),
+        ],
+    );
+}
+
+/// Left, right, top and base of an attendance chart's plot area.
+const ATTENDANCE_FRAME: (f64, f64, f64, f64) = (34.0, W - 6.0, 32.0, 190.0);
+
+/// An attendance chart's root, hatch pattern, legend, gridlines and axes,
+/// the vertical one labelled 0 and `highest`; and the hatch's id.
+fn attendance_frame(id: &str, desc: &str, highest: &str) -> (String, String) {
+    let (left, right, top, base) = ATTENDANCE_FRAME;
+    let mid = (top + base) / 2.0;
+    let mut s = open(222.0, id, "Attendance per session", desc);
+    let hatch = legend(&mut s, id, left, ["Returning", "New"], 96.0);
+    line(&mut s, "chart-grid", (left, top), (right, top), GRID);
+    line(&mut s, "chart-grid", (left, mid), (right, mid), GRID);
+    line(&mut s, "chart-axis", (left, top), (left, base), "");
+    line(&mut s, "chart-axis", (left, base), (right, base), "");
+    text(&mut s, left - 6.0, base + 4.0, "end", "0");
+    text(&mut s, left - 6.0, top + 4.0, "end", highest);
+    (s, hatch)
+}
+
+/// The attendance chart of many sessions: one column per month, or per
+/// quarter when they span ten years or more, as tall as the average
+/// session of that period (solid: returning people, hatched: newcomers),
+/// each with a tooltip giving the sessions and the averages. A period
+/// whose sessions were all cancelled is a dashed empty slot. Years are
+/// ticked under the axis. `desc` is the chart's description; it gains a
+/// sentence on the grouping.
+pub fn attendance_columns(bars: &[Bar], id: &str, mut desc: String) -> String {
+    let Some((periods, first)) = Periods::spanning(bars.iter().map(|b| b.day)) else {
+        return String::new();
+    };
+    // (held, cancelled, returning, newcomers) per period.
+    let mut sums = vec![(0usize, 0usize, 0usize, 0usize); periods.n];
+    for b in bars {
+        let p = &mut sums[periods.of(b.day)];
+        if b.cancelled {
+            p.1 += 1;
+        } else {
+            p.0 += 1;
+            p.2 += b.returning;
+            p.3 += b.newcomers;
+        }
+    }
+    let average = |total: usize, held: usize| total as f64 / held.max(1) as f64;
+    let highest = sums
+        .iter()
+        .map(|p| average(p.2 + p.3, p.0))
+        .fold(0.0, f64::max)
+        .ceil()
+        .max(1.0);
+    let _ = write!(
+        desc,
+        " Each column is the average session of a {}.",
+        periods.unit()
+    );
+    let (left, right, top, base) = ATTENDANCE_FRAME;
+    let tall = base - top;
+    let (mut s, hatch) = attendance_frame(id, &desc, &(highest as u64).to_string());
+    periods.year_axis(&mut s, first.year(), (left, right), base);
+    let slot = (right - left) / periods.n as f64;
+    let width = (slot * 0.8).max(0.5);
+    let scale = tall / highest;
+    let mut tip = String::new();
+    for (i, &(held, cancelled, returning, newcomers)) in sums.iter().enumerate() {
+        if held + cancelled == 0 {
+            continue;
+        }
+        let x = left + i as f64 * slot + (slot - width) / 2.0;
+        tip.clear();
+        periods.name(&mut tip, i);
+        tip.push_str(": ");
+        push_plural(&mut tip, held + cancelled, "session", "sessions");
+        use P::*;
+        if held == 0 {
+            tip.push_str(if cancelled == 1 {
+                ", cancelled"
+            } else {
+                ", all cancelled"
+            });
+            put(&mut s, &[S("<g><title>"), S(&esc(&tip)), S("</title>")]);
+            rect(
+                &mut s,
+                "chart-cancelled",
+                [D(x), D(top), D(width), D(tall)],
+                &[S(
+                    r#" fill="none" stroke="currentColor" stroke-dasharray="4 3"/></g>"#,
+                )],
+            );
+            continue;
+        }
+        let (r, n) = (average(returning, held), average(newcomers, held));
+        let _ = write!(tip, ", {:.1} people on average ({n:.1} new)", r + n);
+        if cancelled > 0 {
+            let _ = write!(tip, "; {cancelled} cancelled");
+        }
+        put(&mut s, &[S("<g><title>"), S(&esc(&tip)), S("</title>")]);
+        let (r, n) = (r * scale, n * scale);
+        stack(
+            &mut s,
+            &hatch,
+            (x, width),
+            base,
+            (r, n),
+            r#"" stroke-width="0.5"/></g>"#,
+        );
+    }
+    s + "</svg>"
+}
+
+/// The months from one day to another, or their quarters when they span
+/// ten years or more: the columns of a long chart.
+struct Periods {
+    /// Months per period: 1 or 3.
+    per: i64,
+    /// The first period, counted from year 0.
+    origin: i64,
+    /// How many periods.
+    n: usize,
+}
+
+impl Periods {
+    /// The periods from the first of `days` to the last, and the first
+    /// day; `None` without days.
+    fn spanning(days: impl Iterator<Item = NaiveDate>) -> Option<(Periods, NaiveDate)> {
+        let (first, last) = days.fold(None, |span, d| match span {
+            None => Some((d, d)),
+            Some((a, b)) => Some((d.min(a), d.max(b))),
+        })?;
+        let per = if Self::month(last) - Self::month(first) >= 120 {
+            3
+        } else {
+            1
+        };
+        let origin = Self::month(first).div_euclid(per);
+        let n = (Self::month(last).div_euclid(per) - origin + 1) as usize;
+        Some((Periods { per, origin, n }, first))
+    }
+
+    fn month(d: NaiveDate) -> i64 {
+        i64::from(d.year()) * 12 + i64::from(d.month0())
+    }
+
+    /// The period `d` falls in (`d` within the span).
+    fn of(&self, d: NaiveDate) -> usize {
+        (Self::month(d).div_euclid(self.per) - self.origin) as usize
+    }
+
+    fn unit(&self) -> &'static str {
+        if self.per == 1 { "month" } else { "quarter" }
+    }
+
+    /// Appends the name of period `i`: "March 2024" or "2024 Q1".
+    fn name(&self, out: &mut String, i: usize) {
+        let p = self.origin + i as i64;
+        let (year, m0) = ((p * self.per).div_euclid(12), (p * self.per).rem_euclid(12));
+        if self.per == 1 {
+            if let Some(d) = NaiveDate::from_ymd_opt(year as i32, m0 as u32 + 1, 1) {
+                push_month_year(out, d);
+            }
+        } else {
+            let _ = write!(out, "{year} Q{}", m0 / 3 + 1);
+        }
+    }
+
+    /// Ticks under the axis at `axis` where each year starts, labelled at
+    /// least 40 units apart, and `first_year` at the left edge unless a
+    /// label is near it.
+    fn year_axis(&self, s: &mut String, first_year: i32, (left, right): (f64, f64), axis: f64) {
+        let slot = (right - left) / self.n as f64;
+        let starts: Vec<(usize, i64)> = (1..self.n)
+            .filter_map(|i| {
+                let m = (self.origin + i as i64) * self.per;
+                (m.rem_euclid(12) == 0).then_some((i, m.div_euclid(12)))
+            })
+            .collect();
+        let step = ((starts.len() as f64 * 40.0 / (right - left)).ceil() as usize).max(1);
+        for (k, &(i, year)) in starts.iter().enumerate() {
+            let x = left + i as f64 * slot;
+            line(s, "chart-axis", (x, axis - 4.0), (x, axis + 4.0), "");
+            if k % step == 0 {
+                text(s, x, axis + 20.0, "middle", &year.to_string());
+            }
+        }
+        if starts.first().is_none_or(|&(i, _)| i as f64 * slot > 64.0) {
+            text(s, left, axis + 20.0, "start", &first_year.to_string());
+        }
+    }
 }
 
 /// Above this many sessions a participation timeline groups them into
@@ -440,43 +655,21 @@ pub fn participation_timeline(marks: &[Mark], id: &str) -> String {
 /// part sessions facilitated, each column with a tooltip giving the counts.
 /// Years are ticked as on the timeline. Empty string when `marks` is empty.
 pub fn participation_columns(marks: &[Mark], id: &str) -> String {
-    let (Some(first), Some(last)) = (
-        marks.iter().map(|m| m.day).min(),
-        marks.iter().map(|m| m.day).max(),
-    ) else {
+    let Some((periods, first)) = Periods::spanning(marks.iter().map(|m| m.day)) else {
         return String::new();
     };
-    let month = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
-    let per: i64 = if month(last) - month(first) >= 120 {
-        3
-    } else {
-        1
-    };
-    let period = |d: NaiveDate| month(d).div_euclid(per);
-    let origin = period(first);
-    let n = (period(last) - origin + 1) as usize;
+    let last = marks.iter().map(|m| m.day).max().unwrap_or(first);
+    let n = periods.n;
     // (attended, facilitated) per period.
     let mut counts = vec![(0usize, 0usize); n];
     for m in marks {
-        let c = &mut counts[(period(m.day) - origin) as usize];
+        let c = &mut counts[periods.of(m.day)];
         if m.facilitated {
             c.1 += 1;
         } else {
             c.0 += 1;
         }
     }
-    // "March 2024" or "2024 Q1": written for every column's tooltip.
-    let name = |out: &mut String, i: usize| {
-        let p = origin + i as i64;
-        let (year, m0) = ((p * per).div_euclid(12), (p * per).rem_euclid(12));
-        if per == 1 {
-            if let Some(d) = NaiveDate::from_ymd_opt(year as i32, m0 as u32 + 1, 1) {
-                push_month_year(out, d);
-            }
-        } else {
-            let _ = write!(out, "{year} Q{}", m0 / 3 + 1);
-        }
-    };
     let mut tip = String::new();
     let when = |d: NaiveDate| month_year(d);
     let (from, to) = (when(first), when(last));
@@ -492,47 +685,17 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
     desc += &format!(
         "; at most {} in one {}.",
         plural(busiest, "session", "sessions"),
-        if per == 1 { "month" } else { "quarter" }
+        periods.unit()
     );
 
     let (left, right, axis, top) = (20.0, W - 20.0, 78.0, 28.0);
     let mut s = open(106.0, id, "Participation over time", &desc);
-    let hatch = format!("{}-hatch", esc(id));
-    let _ = write!(
-        s,
-        r#"<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)"><line class="chart-hatch" x1="0" y1="0" x2="0" y2="5" stroke="currentColor" stroke-width="2.5"/></pattern></defs><rect class="chart-bar" x="{left}" y="7" width="12" height="12" fill="currentColor"/><rect class="chart-new" x="{}" y="7" width="12" height="12" fill="url(#{hatch})" stroke="currentColor"/>"#,
-        left + 84.0
-    );
-    text(&mut s, left + 17.0, 18.0, "start", "Attended");
-    text(&mut s, left + 101.0, 18.0, "start", "Facilitated");
+    let hatch = legend(&mut s, id, left, ["Attended", "Facilitated"], 84.0);
     line(&mut s, "chart-axis", (left, axis), (right, axis), "");
     let slot = (right - left) / n as f64;
     let width = (slot * 0.8).max(0.5);
     let scale = (axis - top) / busiest.max(1) as f64;
-    // Years: a tick where one starts, labels spaced at least 40 units apart.
-    let starts: Vec<(usize, i64)> = (1..n)
-        .filter_map(|i| {
-            let m = (origin + i as i64) * per;
-            (m.rem_euclid(12) == 0).then_some((i, m.div_euclid(12)))
-        })
-        .collect();
-    let step = ((starts.len() as f64 * 40.0 / (right - left)).ceil() as usize).max(1);
-    for (k, &(i, year)) in starts.iter().enumerate() {
-        let x = left + i as f64 * slot;
-        line(&mut s, "chart-axis", (x, axis - 4.0), (x, axis + 4.0), "");
-        if k % step == 0 {
-            text(&mut s, x, axis + 20.0, "middle", &year.to_string());
-        }
-    }
-    if starts.first().is_none_or(|&(i, _)| i as f64 * slot > 64.0) {
-        text(
-            &mut s,
-            left,
-            axis + 20.0,
-            "start",
-            &first.year().to_string(),
-        );
-    }
+    periods.year_axis(&mut s, first.year(), (left, right), axis);
     for (i, &(attended, facilitated)) in counts.iter().enumerate() {
         if attended + facilitated == 0 {
             continue;
@@ -540,7 +703,7 @@ pub fn participation_columns(marks: &[Mark], id: &str) -> String {
         let x = left + i as f64 * slot + (slot - width) / 2.0;
         let (a, f) = (attended as f64 * scale, facilitated as f64 * scale);
         tip.clear();
-        name(&mut tip, i);
+        periods.name(&mut tip, i);
         tip.push_str(": ");
         push_plural(&mut tip, attended + facilitated, "session", "sessions");
         if facilitated > 0 {
@@ -726,6 +889,7 @@ mod tests {
         Bar {
             title,
             date: "6 Mar 2026",
+            day: NaiveDate::from_ymd_opt(2026, 3, 6).unwrap(),
             url,
             returning,
             newcomers,
@@ -788,6 +952,80 @@ mod tests {
         let off = attendance_chart(&[bar("Off", 0, 0, true)], "off");
         check(&off, &["1 session, all cancelled."]);
         assert!(!off.contains("NaN") && !off.contains("inf"));
+    }
+
+    #[test]
+    fn a_long_attendance_chart_is_grouped_into_columns() {
+        // Two sessions a month through 2024 and 2025, five more in
+        // December 2025, a cancelled one in January 2026, and eight in
+        // February 2026, the last cancelled.
+        let mut bars: Vec<Bar> = (0..48)
+            .map(|i| Bar {
+                day: NaiveDate::from_ymd_opt(
+                    2024 + i / 24,
+                    (i % 24 / 2) as u32 + 1,
+                    1 + (i % 2) as u32 * 14,
+                )
+                .unwrap(),
+                ..bar(NASTY, 10 + (i % 2) as usize, (i % 2) as usize * 3, false)
+            })
+            .collect();
+        for day in 15..20 {
+            bars.push(Bar {
+                day: NaiveDate::from_ymd_opt(2025, 12, day).unwrap(),
+                ..bar("Late", 4, 0, false)
+            });
+        }
+        bars.push(Bar {
+            day: NaiveDate::from_ymd_opt(2026, 1, 7).unwrap(),
+            ..bar("Off", 0, 0, true)
+        });
+        for i in 0..8 {
+            bars.push(Bar {
+                day: NaiveDate::from_ymd_opt(2026, 2, 1 + i).unwrap(),
+                ..bar("Feb", 6, 2, i == 7)
+            });
+        }
+        assert!(bars.len() > ATTENDANCE_BARS);
+        let svg = attendance_chart(&bars, "att");
+        check(
+            &svg,
+            &[
+                r#"role="group" aria-labelledby="att-title att-desc">"#,
+                " more cancelled. Each column is the average session of a month.</desc>",
+                // 10 people, then 14 (11 returning, 3 new), in January 2024.
+                "<title>January 2024: 2 sessions, 12.0 people on average (1.5 new)</title>",
+                // Those two, and five of 4 people: 44 people in 7 sessions.
+                "<title>December 2025: 7 sessions, 6.3 people on average (0.4 new)</title>",
+                "<title>January 2026: 1 session, cancelled</title>",
+                "<title>February 2026: 8 sessions, 8.0 people on average (2.0 new); 1 cancelled</title>",
+                r#"<pattern id="att-hatch""#,
+                ">2025</text>",
+                ">2026</text>",
+            ],
+        );
+        // One column per month with sessions, none per session, no links.
+        assert_eq!(svg.matches("<g><title>").count(), 24 + 2);
+        assert_eq!(svg.matches(r#"class="chart-cancelled""#).count(), 1);
+        assert!(!svg.contains("<a "));
+        assert!(!svg.contains("&lt;b&gt;"));
+        assert_eq!(svg, attendance_chart(&bars, "att"));
+        // The scale's top is the busiest month's average, rounded up.
+        assert!(svg.contains(r#"text-anchor="end" font-size="13" fill="currentColor">12</text>"#));
+        // Over ten years, a column per quarter.
+        let long: Vec<Bar> = (0..70)
+            .map(|i| Bar {
+                day: NaiveDate::from_ymd_opt(2000 + i / 6, 6, 1 + i as u32 % 6).unwrap(),
+                ..bar("Yearly", 5, 1, false)
+            })
+            .collect();
+        check(
+            &attendance_chart(&long, "q"),
+            &[
+                "Each column is the average session of a quarter.",
+                "<title>2000 Q2: 6 sessions, 6.0 people on average (1.0 new)</title>",
+            ],
+        );
     }
 
     #[test]

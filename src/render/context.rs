@@ -119,6 +119,9 @@ pub struct Figures<'a> {
     pub sessions: Vec<SessionFigure<'a>>,
     /// Inline SVG of attendance per session (empty when nothing is held).
     pub chart: String,
+    /// Whether the chart has a column per month or quarter rather than a
+    /// bar per session ([`super::charts::ATTENDANCE_BARS`]).
+    pub chart_grouped: bool,
 }
 
 #[derive(Serialize)]

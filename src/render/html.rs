@@ -866,7 +866,13 @@ pub fn community(out: &mut String, p: &Page<'_, CommunityPage<'_>>) {
         if !f.chart.is_empty() {
             h.raw("<figure class=\"chart\">")
                 .raw(&f.chart)
-                .raw("\n          <figcaption>Bars: people per session, oldest first; the hatched part is people at their first session here.</figcaption></figure>");
+                .raw("\n          <figcaption>")
+                .raw(if f.chart_grouped {
+                    "Columns: the average session of each month (of each quarter over long spans), oldest first; the hatched part is people at their first session here. The table below gives every session."
+                } else {
+                    "Bars: people per session, oldest first; the hatched part is people at their first session here."
+                })
+                .raw("</figcaption></figure>");
         }
         h.raw("\n        ");
         if !f.sessions.is_empty() {
@@ -1266,13 +1272,15 @@ mod tests {
                 "content/sessions/2030-01-01-far.md",
                 "---\ntitle: Far\ndate: 2030-01-01\n---\n",
             );
-            // Enough for several pages of /sessions/ and a grouped timeline.
+            // Enough for several pages of /sessions/, a grouped timeline
+            // and a grouped attendance chart.
             for i in 0..230 {
+                let community = if i % 3 == 0 { "community: tech\n" } else { "" };
                 write(
                     root,
                     &format!("content/sessions/bulk/s{i}.md"),
                     &format!(
-                        "---\ntitle: Bulk {i}\ndate: {}-{:02}-{:02}\nattendees: [eli]\n---\n- [ ] @eli item {i}\n- [ ] @eli more {i}\n- [ ] @dana also {i}\n",
+                        "---\ntitle: Bulk {i}\ndate: {}-{:02}-{:02}\n{community}attendees: [eli]\n---\n- [ ] @eli item {i}\n- [ ] @eli more {i}\n- [ ] @dana also {i}\n",
                         2022 + i / 80,
                         i % 12 + 1,
                         i % 28 + 1

@@ -757,6 +757,7 @@ fn charts_attendance(
         .map(|(i, f)| charts::Bar {
             title: &site.sessions[f.session].title,
             date: &dates[i],
+            day: site.sessions[f.session].when.day(tz),
             url: &urls[i],
             returning: f.returning,
             newcomers: f.newcomers,
@@ -1743,6 +1744,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             chart: charts_attendance(self.site, &f.sessions, &root, tz),
+            chart_grouped: f.sessions.len() > charts::ATTENDANCE_BARS,
             sessions: f
                 .sessions
                 .iter()

@@ -186,3 +186,48 @@ fn a_long_participation_timeline_is_grouped_by_month() {
     assert!(eli.text("figure.chart figcaption").starts_with("Columns:"));
     assert_eq!(eli.links("#attended-h ~ ul a.card-title").len(), 230);
 }
+
+#[test]
+fn a_long_attendance_chart_is_grouped_by_month() {
+    let f = Fixture::new().file("content/communities/weekly.md", "---\nname: Weekly\n---\n");
+    // 66 sessions over 17 months, the fourth of each month cancelled; two
+    // people at each, one of them new after the first.
+    for i in 0..66 {
+        let status = if i % 4 == 3 {
+            "status: cancelled\n"
+        } else {
+            ""
+        };
+        f.write(
+            &format!("content/sessions/w{i:02}.md"),
+            format!(
+                "---\ntitle: Week {i}\ndate: {}-{:02}-{:02}\ncommunity: weekly\nattendees: [a, b{}]\n{status}---\n",
+                2024 + i / 48,
+                i % 48 / 4 + 1,
+                i % 4 * 7 + 1,
+                i % 5
+            ),
+        );
+    }
+    let site = f.build_ok();
+    let c = site.page("communities/weekly/");
+    let svg = c.select("#attendance-h ~ figure svg[role=group]");
+    assert_eq!(svg.len(), 1);
+    // A column per month (17 of them, from January 2024 to May 2025),
+    // each with its tooltip, and no link per session...
+    assert!(c.select("figure.chart svg a").is_empty());
+    let tips = c.texts("figure.chart svg g > title");
+    assert_eq!(tips.len(), 17, "{tips:?}");
+    assert_eq!(
+        tips[0],
+        "January 2024: 4 sessions, 2.0 people on average (1.3 new); 1 cancelled"
+    );
+    assert!(
+        c.text("figure.chart svg desc")
+            .ends_with("Each column is the average session of a month.")
+    );
+    assert!(c.text("figure.chart figcaption").starts_with("Columns:"));
+    // ... which the table under it still has, every one of them.
+    assert_eq!(c.select(".figures-table tbody tr").len(), 66);
+    assert!(site.broken_links().is_empty());
+}
