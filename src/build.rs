@@ -52,16 +52,19 @@ struct Prepared {
     /// With `stream`: the previous build's cache, and what it knows of
     /// each session.
     reuse: Option<crate::reuse::Reuse>,
+    /// With `stream`: the notes this build loaded, for the next one.
+    kept_notes: Option<crate::content::kept::Writer>,
     timer: Timer,
 }
 
-/// With `stream` (the path of the build cache), sessions are not rendered
-/// but let go (see [`crate::bodies`]), and the cache is read while the
-/// notes load.
+/// With `stream` (the paths of the build cache and of the kept notes),
+/// sessions are not rendered but let go (see [`crate::bodies`]), the cache
+/// is read while the notes load, and unchanged session notes are taken
+/// from the previous build ([`crate::content::kept`]).
 fn prepare(
     config: &Config,
     opts: &BuildOptions,
-    stream: Option<&std::path::Path>,
+    stream: Option<(&std::path::Path, &std::path::Path)>,
     diags: &mut Diagnostics,
 ) -> Prepared {
     let mut timer = Timer::new();
@@ -79,16 +82,37 @@ fn prepare(
         release_sessions: stream.is_some(),
     };
     timer.lap("theme");
+    let env = stream.map(|_| crate::reuse::env(config));
+    let kept_notes = stream
+        .zip(env)
+        .map(|((_, path), env)| content::kept::Writer::new(path.to_owned(), env));
     let ((corpus, load_diags), mut reuse) = rayon::join(
-        || content::load(config, &load_opts),
+        || match (stream, env, &kept_notes) {
+            (Some((_, path)), Some(env), Some(writer)) => {
+                let kept = content::kept::Kept::load(path, env);
+                let keeping = content::Keeping {
+                    kept: kept.as_ref(),
+                    writer,
+                };
+                content::load_keeping(config, &load_opts, &keeping)
+            }
+            _ => content::load(config, &load_opts),
+        },
         || {
-            stream.map(|path| {
+            stream.zip(env).map(|((path, _), env)| {
                 let cache = crate::reuse::Cache::load(path);
-                crate::reuse::Reuse::new(crate::reuse::env(config), path.to_owned(), cache)
+                crate::reuse::Reuse::new(env, path.to_owned(), cache)
             })
         },
     );
     diags.extend(load_diags);
+    if let Some(w) = &kept_notes {
+        timer.note(&format!(
+            "{} of {} session notes taken from the last build",
+            w.taken(),
+            corpus.sessions.len()
+        ));
+    }
     timer.lap("load");
     let notes = corpus.sessions.len()
         + corpus.members.len()
@@ -105,6 +129,7 @@ fn prepare(
     timer.lap("git");
     Prepared {
         reuse,
+        kept_notes,
         theme,
         site,
         prints,
@@ -148,6 +173,9 @@ pub struct Written {
     /// ([`crate::reuse::Others`]).
     pub members_kept: usize,
     pub topics_kept: usize,
+    /// Session notes taken as the previous build loaded them, not read
+    /// ([`crate::content::kept`]).
+    pub notes_kept: usize,
 }
 
 /// Runs every stage and writes each page into a staging folder beside
@@ -171,9 +199,10 @@ pub fn build_to(
     // here, before any rayon work, and held to the end of the build.
     let _lock = crate::output::lock(&config.root);
     let cache_path = crate::output::cache_name(&crate::output::absolute(out));
+    let notes_path = crate::output::notes_name(&crate::output::absolute(out));
     let (survey, mut p) = rayon::join(
         || crate::output::Staging::survey(out),
-        || prepare(config, opts, Some(&cache_path), &mut diags),
+        || prepare(config, opts, Some((&cache_path, &notes_path)), &mut diags),
     );
     let mut written = Written {
         notes: p.notes,
@@ -181,6 +210,7 @@ pub fn build_to(
         kept: 0,
         members_kept: 0,
         topics_kept: 0,
+        notes_kept: p.kept_notes.as_ref().map_or(0, |w| w.taken()),
     };
     let Some(theme) = p.theme.as_ref().filter(|_| !diags.has_errors()) else {
         // Nothing is written, but every error is reported: the sessions'
@@ -239,8 +269,12 @@ pub fn build_to(
         })
         .collect();
     let finished = staging.finish();
+    let kept_notes = p.kept_notes.take();
     if finished.is_ok() {
         reuse.save(&p.site, &pages_written, &others_written);
+        if let Some(notes) = kept_notes {
+            notes.finish();
+        }
     }
     p.timer.lap("write");
     // Freeing the site (every session, person and index) takes a while at

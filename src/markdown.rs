@@ -560,6 +560,26 @@ const RAW_PATH: u8 = b'p';
 const RAW_OWNER: u8 = b'o';
 
 impl RawLinks {
+    /// Its text and the ends of its parts, to be kept
+    /// ([`crate::content::kept`]).
+    pub(crate) fn parts(&self) -> (&str, &[u32]) {
+        (&self.text, &self.ends)
+    }
+
+    /// Raw links from [`RawLinks::parts`]; `None` if the ends are not
+    /// ends of `text`.
+    pub(crate) fn from_parts(text: String, ends: Vec<u32>) -> Option<RawLinks> {
+        let mut start = 0;
+        for &end in &ends {
+            let end = end as usize;
+            if end <= start || !text.is_char_boundary(end) {
+                return None;
+            }
+            start = end;
+        }
+        (start == text.len()).then_some(RawLinks { text, ends })
+    }
+
     fn push(&mut self, kind: u8, text: &str) {
         self.text.push(kind as char);
         self.text.push_str(text);

@@ -344,6 +344,12 @@ pub fn cache_name(out: &Path) -> PathBuf {
     out.with_file_name(format!(".{}.cairn-cache", folder_name(out)))
 }
 
+/// Where the notes a build of `out` loaded are kept for the next one
+/// ([`crate::content::kept`]): beside it, as the build cache is.
+pub fn notes_name(out: &Path) -> PathBuf {
+    out.with_file_name(format!(".{}.cairn-notes", folder_name(out)))
+}
+
 fn folder_name(out: &Path) -> String {
     out.file_name()
         .map(|n| n.to_string_lossy().into_owned())

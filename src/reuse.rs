@@ -333,7 +333,7 @@ impl Drop for Reuse {
 
 /// A file written in blocks of [`BLOCK`] bytes, each hashed; it ends with
 /// the hash of the blocks' hashes ([`checked`] verifies it).
-struct Checked {
+pub(crate) struct Checked {
     file: std::io::BufWriter<std::fs::File>,
     /// Bytes not yet in a full block.
     pending: Vec<u8>,
@@ -342,7 +342,7 @@ struct Checked {
 }
 
 impl Checked {
-    fn new(file: std::fs::File) -> Checked {
+    pub fn new(file: std::fs::File) -> Checked {
         Checked {
             file: std::io::BufWriter::with_capacity(BLOCK, file),
             pending: Vec::with_capacity(2 * BLOCK),
@@ -352,7 +352,7 @@ impl Checked {
     }
 
     /// Appends `bytes`; every full block is hashed and written.
-    fn push(&mut self, bytes: &[u8]) {
+    pub fn push(&mut self, bytes: &[u8]) {
         self.pending.extend_from_slice(bytes);
         if self.pending.len() < BLOCK {
             return;
@@ -366,7 +366,7 @@ impl Checked {
     }
 
     /// Writes the last block and the hash; true if all went well.
-    fn finish(mut self) -> bool {
+    pub fn finish(mut self) -> bool {
         let rest = std::mem::take(&mut self.pending);
         if !rest.is_empty() {
             self.hashes.extend_from_slice(&hash128(&rest).to_le_bytes());
@@ -377,6 +377,15 @@ impl Checked {
             && self.file.write_all(&sum).is_ok()
             && self.file.flush().is_ok()
     }
+}
+
+/// The file at `path` that [`Checked`] wrote, without its hash, if the
+/// hash is right and it starts with `magic`.
+pub(crate) fn read_checked(path: &Path, magic: &[u8]) -> Option<Vec<u8>> {
+    let mut bytes = std::fs::read(path).ok()?;
+    let len = checked(&bytes)?.len();
+    bytes.truncate(len);
+    bytes.starts_with(magic).then_some(bytes)
 }
 
 /// The bytes of a file [`Checked`] wrote, without the hash, if the hash
@@ -443,12 +452,7 @@ impl Cache {
     /// The cache at `path` and the environment it was built in; `None`
     /// when there is none or it cannot be read.
     pub fn load(path: &Path) -> Option<(u128, Cache)> {
-        let mut bytes = std::fs::read(path).ok()?;
-        let len = checked(&bytes)?.len();
-        bytes.truncate(len);
-        if !bytes.starts_with(MAGIC) {
-            return None;
-        }
+        let mut bytes = read_checked(path, MAGIC)?;
         let mut r = Reader {
             all: &bytes,
             at: MAGIC.len(),
@@ -594,7 +598,7 @@ impl Cache {
     }
 }
 
-fn put_num(b: &mut Vec<u8>, mut n: usize) {
+pub(crate) fn put_num(b: &mut Vec<u8>, mut n: usize) {
     while n >= 0x80 {
         b.push((n as u8) | 0x80);
         n >>= 7;
@@ -602,40 +606,40 @@ fn put_num(b: &mut Vec<u8>, mut n: usize) {
     b.push(n as u8);
 }
 
-fn put_bytes(b: &mut Vec<u8>, s: &[u8]) {
+pub(crate) fn put_bytes(b: &mut Vec<u8>, s: &[u8]) {
     put_num(b, s.len());
     b.extend_from_slice(s);
 }
 
-fn put_str(b: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(b: &mut Vec<u8>, s: &str) {
     put_bytes(b, s.as_bytes());
 }
 
 /// Reads what the `put_*` functions wrote; `None` at the first thing that
 /// is not there or not well formed.
-struct Reader<'a> {
-    all: &'a [u8],
-    at: usize,
+pub(crate) struct Reader<'a> {
+    pub all: &'a [u8],
+    pub at: usize,
 }
 
 impl<'a> Reader<'a> {
     /// Skips `n` bytes; where they end.
-    fn skip(&mut self, n: usize) -> Option<usize> {
+    pub fn skip(&mut self, n: usize) -> Option<usize> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.all.len())?;
         self.at = end;
         Some(end)
     }
 
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let start = self.at;
         Some(&self.all[start..self.skip(n)?])
     }
 
-    fn byte(&mut self) -> Option<u8> {
+    pub fn byte(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
     }
 
-    fn num(&mut self) -> Option<usize> {
+    pub fn num(&mut self) -> Option<usize> {
         let mut n: u64 = 0;
         for shift in (0..64).step_by(7) {
             let byte = self.byte()?;
@@ -647,16 +651,16 @@ impl<'a> Reader<'a> {
         None
     }
 
-    fn u128(&mut self) -> Option<u128> {
+    pub fn u128(&mut self) -> Option<u128> {
         Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
     }
 
-    fn bytes(&mut self) -> Option<&'a [u8]> {
+    pub fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = self.num()?;
         self.take(n)
     }
 
-    fn str(&mut self) -> Option<&'a str> {
+    pub fn str(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.bytes()?).ok()
     }
 }

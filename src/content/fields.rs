@@ -275,6 +275,23 @@ impl Locator {
         }
     }
 
+    /// A locator of front matter starting on line `first_line` of `file`
+    /// (absolute), as [`Locator::release`] leaves it: the text is read
+    /// when a lookup needs it.
+    pub fn released(file: PathBuf, first_line: usize) -> Locator {
+        Locator {
+            yaml: Arc::default(),
+            file: Some(file.into()),
+            first_line,
+            index: Arc::default(),
+        }
+    }
+
+    /// 1-based file line of the YAML's first line.
+    pub fn first_line(&self) -> usize {
+        self.first_line
+    }
+
     /// Lets the text go; it is read again from `file` (absolute) if a
     /// lookup needs it, and its index built again from what was read.
     pub fn release(&mut self, file: PathBuf) {

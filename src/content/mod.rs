@@ -7,6 +7,7 @@
 pub mod dates;
 pub mod fields;
 pub mod frontmatter;
+pub mod kept;
 pub mod meta;
 pub mod simple_yaml;
 
@@ -182,7 +183,25 @@ impl Loaded {
 
 /// Walks the content folders and loads every note in parallel.
 pub fn load(config: &Config, opts: &LoadOptions) -> (Corpus, Diagnostics) {
-    load_with(config, opts, None)
+    load_with(config, opts, None, None)
+}
+
+/// Where a build takes unchanged notes from, and records the notes it
+/// loads for the next build ([`kept`]).
+pub struct Keeping<'a> {
+    pub kept: Option<&'a kept::Kept>,
+    pub writer: &'a kept::Writer,
+}
+
+/// [`load`] for a streamed build (`opts.release_sessions`), taking the
+/// session notes whose files did not change from `keeping.kept` and
+/// recording every session note loaded without a diagnostic.
+pub fn load_keeping(
+    config: &Config,
+    opts: &LoadOptions,
+    keeping: &Keeping<'_>,
+) -> (Corpus, Diagnostics) {
+    load_with(config, opts, None, Some(keeping))
 }
 
 /// Notes loaded by an earlier [`load_cached`], kept between rebuilds
@@ -236,14 +255,16 @@ pub fn load_cached(
     opts: &LoadOptions,
     cache: &mut LoadCache,
 ) -> (Corpus, Diagnostics) {
-    load_with(config, opts, Some(cache))
+    load_with(config, opts, Some(cache), None)
 }
 
-/// [`load`], with or without a cache (a build keeps no copy of its notes).
+/// [`load`], with or without a cache (a build keeps no copy of its notes),
+/// and with or without the notes of the previous build.
 fn load_with(
     config: &Config,
     opts: &LoadOptions,
     mut cache: Option<&mut LoadCache>,
+    keeping: Option<&Keeping<'_>>,
 ) -> (Corpus, Diagnostics) {
     let mut diags = Diagnostics::new();
     let caching = cache.is_some();
@@ -270,6 +291,24 @@ fn load_with(
             {
                 return (rel.clone(), c.loaded.clone(), c.diags.clone(), None);
             }
+            // A session note of the previous build, if its file is as it
+            // was then; its stamp is taken before it is read.
+            let keeping = keeping.filter(|_| *kind == Kind::Session);
+            let kept_stamp = keeping.and_then(|_| {
+                let meta = std::fs::symlink_metadata(config.root.join(rel)).ok()?;
+                kept::Stamp::of(&meta)
+            });
+            if let (Some(k), Some(stamp)) = (keeping, kept_stamp) {
+                let abs = config.root.join(rel);
+                if let Some((s, raw)) = k
+                    .kept
+                    .and_then(|kept| kept.session(rel, stamp, &abs, opts, config.timezone))
+                {
+                    k.writer.took(rel, stamp, raw);
+                    let loaded = Loaded::Session(s).stamped(stamp.modified());
+                    return (rel.clone(), Some(loaded), Vec::new(), None);
+                }
+            }
             let (loaded, modified, ds) = match read_text_stamped(config, rel) {
                 Ok((text, modified)) => {
                     let (loaded, ds) = load_text(config, opts, *kind, rel, &text);
@@ -277,6 +316,12 @@ fn load_with(
                 }
                 Err(d) => (None, None, vec![d]),
             };
+            if let (Some(k), Some(stamp), Some(Loaded::Session(s)), true) =
+                (keeping, kept_stamp, &loaded, ds.is_empty())
+                && let Some(entry) = kept::encode(s)
+            {
+                k.writer.add(rel, stamp, &entry);
+            }
             let modified = now.map(|(t, _)| t).or(modified);
             let loaded = loaded.map(|l| l.stamped(modified));
             let keep = now.filter(|_| caching).map(|stamp| Cached {
@@ -935,6 +980,26 @@ fn deserialize<T: DeserializeOwned>(
     })
 }
 
+/// A session's status: as its front matter says (`Err` with the word when
+/// it is none of them), else planned until its time comes, held after.
+fn status_of(
+    written: Option<&Text>,
+    when: &When,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<Status, String> {
+    match written.map(|s| s.0.to_lowercase()) {
+        None if when.instant(tz) > now => Ok(Status::Planned),
+        None => Ok(Status::Held),
+        Some(s) => match s.as_str() {
+            "planned" => Ok(Status::Planned),
+            "held" => Ok(Status::Held),
+            "cancelled" | "canceled" => Ok(Status::Cancelled),
+            _ => Err(s),
+        },
+    }
+}
+
 fn session(
     config: &Config,
     opts: &LoadOptions,
@@ -993,30 +1058,19 @@ fn session(
             ),
         }
     }
-    let status = match doc.meta.status.as_ref().map(|s| s.0.to_lowercase()) {
-        None => {
-            if when.instant(tz) > opts.now {
-                Status::Planned
-            } else {
-                Status::Held
-            }
+    let status = match status_of(doc.meta.status.as_ref(), &when, tz, opts.now) {
+        Ok(s) => s,
+        Err(other) => {
+            diags.push(
+                doc.error("status", format!("unknown status `{other}`"))
+                    .at_opt(doc.loc.value(&keys_for(config, "status"), &other))
+                    .help(match closest(&other, ["planned", "held", "cancelled"]) {
+                        Some(c) => format!("did you mean `{c}`?"),
+                        None => "use one of: planned, held, cancelled".into(),
+                    }),
+            );
+            Status::Held
         }
-        Some(s) => match s.as_str() {
-            "planned" => Status::Planned,
-            "held" => Status::Held,
-            "cancelled" | "canceled" => Status::Cancelled,
-            other => {
-                diags.push(
-                    doc.error("status", format!("unknown status `{other}`"))
-                        .at_opt(doc.loc.value(&keys_for(config, "status"), other))
-                        .help(match closest(other, ["planned", "held", "cancelled"]) {
-                            Some(c) => format!("did you mean `{c}`?"),
-                            None => "use one of: planned, held, cancelled".into(),
-                        }),
-                );
-                Status::Held
-            }
-        },
     };
     let title = doc.title_from(doc.meta.title.as_ref());
     let actions = crate::model::actions::scan(&doc.body, doc.body_line);

@@ -3,7 +3,7 @@
 //! between two builds, the output must be exactly what a build from
 //! nothing gives (the site held in memory, which never uses the cache).
 
-use crate::streamed::{assert_same, in_memory, options, tricky};
+use crate::streamed::{NOW, assert_same, in_memory, in_memory_with, options, tricky};
 use crate::util::*;
 use std::path::Path;
 
@@ -26,6 +26,32 @@ fn rebuild_counts(root: &Path, step: &str) -> (usize, usize, usize) {
     disk.remove(".cairn-output");
     assert_same(&disk, &in_memory(root), step);
     (w.kept, w.members_kept, w.topics_kept)
+}
+
+/// Builds into `root/public` as it is at `now` (seconds), over what is
+/// there; checks every file against a build from nothing at that moment,
+/// and returns how many session notes were taken from the last build
+/// instead of being read (`src/content/kept.rs`).
+#[track_caller]
+fn rebuild_notes_at(root: &Path, now: i64, step: &str) -> usize {
+    let config = cairn::config::Config::load(root).unwrap();
+    let opts = cairn::build::BuildOptions {
+        now: chrono::DateTime::from_timestamp(now, 0).unwrap(),
+        ..options()
+    };
+    let (w, diags, err) = cairn::build::build_to(&config, &opts, &root.join("public"));
+    assert!(err.is_none(), "{step}: {err:?}");
+    assert!(!diags.has_errors(), "{step}: {:?}", diags.sorted());
+    let mut disk = snapshot(&root.join("public"));
+    disk.remove(".cairn-output");
+    assert_same(&disk, &in_memory_with(root, &opts), step);
+    w.notes_kept
+}
+
+/// [`rebuild_notes_at`] at the tests' usual moment.
+#[track_caller]
+fn rebuild_notes(root: &Path, step: &str) -> usize {
+    rebuild_notes_at(root, NOW, step)
 }
 
 /// The number of member pages a build writes.
@@ -274,6 +300,115 @@ fn a_page_changed_by_hand_in_the_output_is_rendered_again() {
 }
 
 #[test]
+fn unchanged_session_notes_are_taken_from_the_last_build_not_read() {
+    let f = site();
+    let root = f.root();
+    let n = sessions_in(root).len();
+    assert_eq!(rebuild_notes(root, "first build"), 0);
+    assert_eq!(rebuild_notes(root, "nothing changed"), n);
+    let week = |i: usize| format!("content/sessions/2026/2026-02-0{i}-week.md");
+    edit(root, &week(3), |t| {
+        t.replace("Week 3 notes", "Week 3's notes")
+    });
+    assert_eq!(rebuild_notes(root, "one note edited"), n - 1);
+    assert_eq!(rebuild_notes(root, "nothing changed again"), n);
+    // The same length and, set back by hand, the same modification time:
+    // the change time still tells.
+    let file = root.join(week(4));
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    edit(root, &week(4), |t| {
+        t.replace("Week 4 notes", "Week 4 NOTES")
+    });
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        modified
+    );
+    assert_eq!(rebuild_notes(root, "same length and time"), n - 1);
+    let page = std::fs::read_to_string(root.join("public/sessions/2026-02-04-week/index.html"));
+    assert!(page.unwrap().contains("Week 4 NOTES"));
+    // A note that comes, one that goes, one that is renamed.
+    f.write(
+        &week(9),
+        session(
+            "2026-02-09T10:00:00Z",
+            "title: Week 9
+",
+            "New.
+",
+        ),
+    );
+    std::fs::remove_file(root.join(week(1))).unwrap();
+    std::fs::rename(
+        root.join(week(2)),
+        root.join("content/sessions/week-two.md"),
+    )
+    .unwrap();
+    assert_eq!(rebuild_notes(root, "added, removed, renamed"), n - 2);
+    assert_eq!(rebuild_notes(root, "nothing changed at last"), n);
+}
+
+#[test]
+fn a_kept_session_is_planned_or_held_as_of_each_build() {
+    let f = site();
+    // Three weeks after the tests' moment: planned, then held.
+    f.write(
+        "content/sessions/2026-06-18-later.md",
+        session(
+            "2026-06-18T16:00:00Z",
+            "title: Later on
+",
+            "To come.
+",
+        ),
+    );
+    let root = f.root();
+    let n = sessions_in(root).len();
+    let later = NOW + 30 * 24 * 3600;
+    let (then, after) = (
+        in_memory_with(root, &options()),
+        in_memory_with(
+            root,
+            &cairn::build::BuildOptions {
+                now: chrono::DateTime::from_timestamp(later, 0).unwrap(),
+                ..options()
+            },
+        ),
+    );
+    assert_ne!(then.get("index.html"), after.get("index.html"));
+    assert_eq!(rebuild_notes_at(root, NOW, "planned"), 0);
+    assert_eq!(rebuild_notes_at(root, later, "held"), n);
+    assert_eq!(rebuild_notes_at(root, NOW, "planned again"), n);
+}
+
+#[test]
+fn damaged_or_foreign_kept_notes_only_mean_every_note_is_read() {
+    let f = site();
+    let root = f.root();
+    let n = sessions_in(root).len();
+    rebuild_notes(root, "first build");
+    let notes = root.join(".public.cairn-notes");
+    assert!(notes.is_file());
+    let mut bytes = std::fs::read(&notes).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&notes, &bytes).unwrap();
+    assert_eq!(rebuild_notes(root, "one byte changed"), 0);
+    std::fs::remove_file(&notes).unwrap();
+    assert_eq!(rebuild_notes(root, "notes removed"), 0);
+    assert_eq!(rebuild_notes(root, "notes back"), n);
+    // Another configuration, whatever it changes, reads every note.
+    f.write("cairn.yaml", CONFIG.replace("Test Circle", "Another title"));
+    assert_eq!(rebuild_notes(root, "configuration changed"), 0);
+    assert_eq!(rebuild_notes(root, "and kept"), n);
+}
+
+#[test]
 fn a_damaged_or_missing_cache_only_means_a_full_build() {
     let f = site();
     let root = f.root();
@@ -300,9 +435,13 @@ fn a_failed_build_leaves_the_cache_as_it_was() {
     edit(root, "content/sessions/2026/2026-02-03-week.md", |t| {
         format!("{t}\nSee [[nobody-we-know]].\n")
     });
+    let notes = root.join(".public.cairn-notes");
+    let notes_before = std::fs::read(&notes).unwrap();
     f.build_err().says("nobody-we-know");
     assert_eq!(std::fs::read(&cache).unwrap(), before);
     assert!(!root.join(".public.cairn-cache.new").exists());
+    assert_eq!(std::fs::read(&notes).unwrap(), notes_before);
+    assert!(!root.join(".public.cairn-notes.new").exists());
     assert!(
         cairn_folders(root)
             .iter()

@@ -8,7 +8,7 @@ use crate::util::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const NOW: i64 = 1_780_000_000;
+pub const NOW: i64 = 1_780_000_000;
 
 pub fn options() -> cairn::build::BuildOptions {
     cairn::build::BuildOptions {
@@ -20,8 +20,13 @@ pub fn options() -> cairn::build::BuildOptions {
 
 /// Every file of the site as held in memory.
 pub fn in_memory(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    in_memory_with(root, &options())
+}
+
+/// [`in_memory`], built with `opts`.
+pub fn in_memory_with(root: &Path, opts: &cairn::build::BuildOptions) -> BTreeMap<String, Vec<u8>> {
     let config = cairn::config::Config::load(root).unwrap();
-    let (built, diags) = cairn::build::build(&config, &options());
+    let (built, diags) = cairn::build::build(&config, opts);
     assert!(!diags.has_errors(), "{:?}", diags.sorted());
     built
         .output

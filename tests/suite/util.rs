@@ -340,7 +340,9 @@ pub fn cairn_folders(dir: &Path) -> Vec<String> {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("cairn-") && !n.ends_with(".cairn-cache"))
+        .filter(|n| {
+            n.contains("cairn-") && !n.ends_with(".cairn-cache") && !n.ends_with(".cairn-notes")
+        })
         .collect();
     names.sort();
     names
