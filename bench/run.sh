@@ -252,8 +252,8 @@ for size in "${sizes[@]}"; do
     cairn_cpu+=("$CPU_CS")
     cairn_rss+=("$RSS_KB")
     cairn_pages=$(pages_in "$outs/cairn-$r")
-    # The build cache beside the output is written too.
-    cairn_bytes=$(($(bytes_in "$outs/cairn-$r") + $(stat -c %s "$outs/.cairn-$r.cairn-cache" 2>/dev/null || echo 0)))
+    # The build cache and the kept notes beside the output are written too.
+    cairn_bytes=$(($(bytes_in "$outs/cairn-$r") + $(stat -c %s "$outs/.cairn-$r.cairn-cache" 2>/dev/null || echo 0) + $(stat -c %s "$outs/.cairn-$r.cairn-notes" 2>/dev/null || echo 0)))
     cairn_du=$(du_sb "$outs/cairn-$r")
     log "  round $r cairn: $(fmt2 "$WALL_CS") s wall, $(fmt2 "$CPU_CS") s cpu, $((RSS_KB / 1024)) MB rss, $cairn_pages pages; $(head -n 1 "$outs/cairn-$r.log")"
   done
@@ -305,4 +305,4 @@ commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null) ]]; then
   commit="$commit with uncommitted changes"
 fi
-echo "Medians of $ROUNDS fresh rounds (floor and cairn alternating, new output folder each) and 3 rebuilds over one existing output; peak RSS is the median of the fresh cairn builds; pages are *.html files, MB written the bytes of all files cairn wrote, its build cache included (10^6 bytes); a rebuild keeps the session pages whose inputs did not change. Machine: $(nproc) CPUs, $cpu_model; scratch $BENCH_DIR on $fs_type; $(date -u '+%Y-%m-%d %H:%M UTC'); SOURCE_DATE_EPOCH=$EPOCH; seed $SEED; cairn at $commit."
+echo "Medians of $ROUNDS fresh rounds (floor and cairn alternating, new output folder each) and 3 rebuilds over one existing output; peak RSS is the median of the fresh cairn builds; pages are *.html files, MB written the bytes of all files cairn wrote, its build cache and kept notes included (10^6 bytes); a rebuild keeps the session pages whose inputs did not change. Machine: $(nproc) CPUs, $cpu_model; scratch $BENCH_DIR on $fs_type; $(date -u '+%Y-%m-%d %H:%M UTC'); SOURCE_DATE_EPOCH=$EPOCH; seed $SEED; cairn at $commit."
