@@ -621,10 +621,14 @@ impl Renderer<'_> {
             .map(|&(j, n)| {
                 // A member or topic page made of what the previous build's
                 // was made of is kept (see `crate::reuse`).
+                // A member page's light context, made for its key, is
+                // made whole if the page is not kept.
+                let mut light = None;
                 let keyed = match j {
-                    Job::Person(i) => r
-                        .person_key(i)
-                        .map(|k| (k, r.site.people[i].url.as_deref(), 0)),
+                    Job::Person(i) => r.person_key(i).map(|(k, page)| {
+                        light = Some(page);
+                        (k, r.site.people[i].url.as_deref(), 0)
+                    }),
                     Job::Topic(i) => r
                         .topic_key(i)
                         .map(|k| (k, Some(r.site.topics[i].url.as_str()), 1)),
@@ -641,7 +645,10 @@ impl Renderer<'_> {
                         return Ok(path);
                     }
                 }
-                let (path, bytes) = r.job(j, n)?;
+                let (path, bytes) = match (j, light) {
+                    (Job::Person(i), Some(light)) => r.person_page(i, light)?,
+                    _ => r.job(j, n)?,
+                };
                 sink.put(&path, Content::Bytes(bytes))
                     .map_err(|e| Diagnostic::error("output", e))?;
                 if let Some((others, (key, _, _))) = keyed {
@@ -852,6 +859,22 @@ impl<'a> Renderer<'a> {
     }
 
     /// Page `n` of `job` (only `/sessions/` has more than one).
+    /// Member `id`'s page, made whole from its light context.
+    fn person_page(
+        &self,
+        id: usize,
+        light: MemberPage<'a>,
+    ) -> Result<(String, Vec<u8>), Diagnostic> {
+        let p = &self.site.people[id];
+        self.page(
+            MEMBER,
+            p.url.as_deref().unwrap_or_default(),
+            "members",
+            self.person_full(id, light),
+            p.profile.as_ref().map(|d| &d.source),
+        )
+    }
+
     fn job(&self, job: Job, n: usize) -> Result<(String, Vec<u8>), Diagnostic> {
         let s = self.site;
         match job {
@@ -871,17 +894,7 @@ impl<'a> Renderer<'a> {
                 self.member_list(),
                 None,
             ),
-            Job::Person(i) => {
-                let p = &s.people[i];
-                let url = p.url.as_deref().unwrap_or_default();
-                self.page(
-                    MEMBER,
-                    url,
-                    "members",
-                    self.person(i),
-                    p.profile.as_ref().map(|d| &d.source),
-                )
-            }
+            Job::Person(i) => self.person_page(i, self.person_light(i)),
             Job::Topics => self.page("topics.html", "topics/", "topics", self.topic_list(), None),
             Job::Topic(i) => self.page(TOPIC, &s.topics[i].url, "topics", self.topic(i), None),
             Job::Communities => self.page(
@@ -1391,20 +1404,36 @@ impl<'a> Renderer<'a> {
         MemberList { members, others }
     }
 
-    fn person(&self, id: usize) -> MemberPage<'a> {
-        self.person_with(id, true)
+    /// Member `id`'s page made whole from its light part
+    /// ([`Renderer::person_light`]).
+    fn person_full(&self, id: usize, light: MemberPage<'a>) -> MemberPage<'a> {
+        let p = &self.site.people[id];
+        let sessions = p.attended.iter().chain(&p.facilitated).copied();
+        let rows = |ids: &[usize]| ids.iter().rev().map(|&s| self.listed(s, MEMBER)).collect();
+        MemberPage {
+            content: &p.body.html,
+            facilitated: rows(&p.facilitated),
+            attended: rows(&p.attended),
+            met_most: self.people_count(sessions, Some(id), 8),
+            timeline: charts_timeline(
+                self.site,
+                p,
+                &root_of(p.url.as_deref().unwrap_or_default()),
+                self.config.timezone,
+            ),
+            backlinks: self.backlinks(&p.backlinks),
+            ..light
+        }
     }
 
-    /// Member `id`'s page; without `full`, without what takes time to make
-    /// (its rows, the people met most, the timeline), which
-    /// [`Renderer::person_key`] covers by what they are made of, and
-    /// without its longest strings (the profile's text, the backlinks),
-    /// which it takes as they are.
-    fn person_with(&self, id: usize, full: bool) -> MemberPage<'a> {
+    /// Member `id`'s page without what takes time to make (its rows, the
+    /// people met most, the timeline), which [`Renderer::person_key`]
+    /// covers by what they are made of, and without its longest strings
+    /// (the profile's text, the backlinks), which it takes as they are.
+    fn person_light(&self, id: usize) -> MemberPage<'a> {
         let p = &self.site.people[id];
         let meta = p.profile.as_ref().map(|d| &d.meta);
         let text = |f: Option<&'a crate::content::fields::Text>| f.map_or("", |t| t.as_str());
-        let sessions = p.attended.iter().chain(&p.facilitated).copied();
         // Sessions of this person per topic.
         let mut per_topic = vec![0usize; self.site.topics.len()];
         for &s in p.attended.iter().chain(&p.facilitated) {
@@ -1460,54 +1489,25 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .filter_map(|&c| self.link(Target::Community(c)))
                 .collect(),
-            content: if full { &p.body.html } else { "" },
-            facilitated: match full {
-                true => p
-                    .facilitated
-                    .iter()
-                    .rev()
-                    .map(|&s| self.listed(s, MEMBER))
-                    .collect(),
-                false => Vec::new(),
-            },
-            attended: match full {
-                true => p
-                    .attended
-                    .iter()
-                    .rev()
-                    .map(|&s| self.listed(s, MEMBER))
-                    .collect(),
-                false => Vec::new(),
-            },
+            content: "",
+            facilitated: Vec::new(),
+            attended: Vec::new(),
             topics: topic_counts,
-            met_most: match full {
-                true => self.people_count(sessions, Some(id), 8),
-                false => Vec::new(),
-            },
+            met_most: Vec::new(),
             actions: self.sorted_open(p.actions.iter().copied()),
-            timeline: match full {
-                true => charts_timeline(
-                    self.site,
-                    p,
-                    &root_of(p.url.as_deref().unwrap_or_default()),
-                    self.config.timezone,
-                ),
-                false => String::new(),
-            },
+            timeline: String::new(),
             timeline_grouped: p.attended.len() + p.facilitated.len() > charts::TIMELINE_MARKS,
-            backlinks: match full {
-                true => self.backlinks(&p.backlinks),
-                false => Vec::new(),
-            },
+            backlinks: Vec::new(),
             extra: p.profile.as_ref().map(|d| &d.extra),
         }
     }
 
     /// The key of member `id`'s page, when a build may keep it: its
     /// context without its rows, people met and timeline
-    /// ([`Renderer::person_with`]), and the sessions those are made of, in
-    /// the order of each list and of the timeline ([`Renderer::list_key`]).
-    fn person_key(&self, id: usize) -> Option<u128> {
+    /// ([`Renderer::person_light`]), and the sessions those are made of, in
+    /// the order of each list and of the timeline ([`Renderer::list_key`]);
+    /// and that light context, to make the page from when it is not kept.
+    fn person_key(&self, id: usize) -> Option<(u128, MemberPage<'a>)> {
         let p = &self.site.people[id];
         let url = p.url.as_deref()?;
         self.others.filter(|_| self.theme.is_default(MEMBER))?;
@@ -1518,14 +1518,15 @@ impl<'a> Renderer<'a> {
             .chain(p.attended.iter().map(|&s| (s, 1)))
             .chain(timeline.into_iter().map(|(s, f)| (s, 2 + f as u8)));
         let source = p.profile.as_ref().map(|d| &d.source);
-        let light = self.person_with(id, false);
+        let light = self.person_light(id);
         // The profile's text and the backlinks (the longest strings) go in
         // as they are: as JSON, each byte would be looked at for escaping.
         let mut raw: Vec<&str> = vec![&p.body.html];
         for l in self.backlinks(&p.backlinks) {
             raw.extend([l.title, l.url]);
         }
-        self.list_key(MEMBER, url, "members", source, (light, raw), listed)
+        let key = self.list_key(MEMBER, url, "members", source, (&light, raw), listed)?;
+        Some((key, light))
     }
 
     /// The key of topic `id`'s page, when a build may keep it: its context
