@@ -548,7 +548,10 @@ impl Periods {
             let x = left + i as f64 * slot;
             line(s, "chart-axis", (x, axis - 4.0), (x, axis + 4.0), "");
             if k % step == 0 {
-                text(s, x, axis + 20.0, "middle", &year.to_string());
+                // Centred on its tick, unless that would cut it at the
+                // right edge: a year label is about 30 units wide.
+                let anchor = if x + 16.0 > W { "end" } else { "middle" };
+                text(s, x, axis + 20.0, anchor, &year.to_string());
             }
         }
         if starts.first().is_none_or(|&(i, _)| i as f64 * slot > 64.0) {
@@ -1025,6 +1028,26 @@ mod tests {
                 "Each column is the average session of a quarter.",
                 "<title>2000 Q2: 6 sessions, 6.0 people on average (1.0 new)</title>",
             ],
+        );
+        // A year that starts in the last column is labelled left of its
+        // tick, not cut by the chart's edge.
+        let mut edge: Vec<Bar> = (0..65)
+            .map(|i| Bar {
+                day: NaiveDate::from_ymd_opt(2014 + i / 5, 3, 1 + i as u32 % 5).unwrap(),
+                ..bar("Spring", 5, 1, false)
+            })
+            .collect();
+        edge.push(Bar {
+            day: NaiveDate::from_ymd_opt(2027, 1, 10).unwrap(),
+            ..bar("Last", 5, 1, false)
+        });
+        let svg = attendance_chart(&edge, "e");
+        check(
+            &svg,
+            &[r#"text-anchor="end" font-size="13" fill="currentColor">2027</text>"#],
+        );
+        assert!(
+            svg.contains(r#"text-anchor="middle" font-size="13" fill="currentColor">2021</text>"#)
         );
     }
 
