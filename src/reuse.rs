@@ -206,9 +206,7 @@ impl Reuse {
     }
 
     fn new_path(&self) -> PathBuf {
-        let mut tmp = self.path.as_os_str().to_owned();
-        tmp.push(".new");
-        tmp.into()
+        new_path(&self.path)
     }
 
     /// Starts the new cache with the search terms and the sessions'
@@ -313,13 +311,15 @@ impl Reuse {
             w.push(&b);
             b.clear();
         }
-        let ok = w.finish();
-        let new = self.new_path();
-        if !ok || std::fs::rename(&new, &self.path).is_err() {
-            let _ = std::fs::remove_file(&new);
-            let _ = std::fs::remove_file(&self.path);
-        }
+        w.put_in_place(&self.path);
     }
+}
+
+/// Where a file that is to replace `path` is written first.
+pub(crate) fn new_path(path: &Path) -> PathBuf {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".new");
+    tmp.into()
 }
 
 impl Drop for Reuse {
@@ -365,8 +365,18 @@ impl Checked {
         self.pending.drain(..full);
     }
 
+    /// Ends the file, written at [`new_path`] of `path`, and puts it in
+    /// place of `path`; if anything failed, neither stays.
+    pub fn put_in_place(self, path: &Path) {
+        let new = new_path(path);
+        if !self.finish() || std::fs::rename(&new, path).is_err() {
+            let _ = std::fs::remove_file(&new);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
     /// Writes the last block and the hash; true if all went well.
-    pub fn finish(mut self) -> bool {
+    fn finish(mut self) -> bool {
         let rest = std::mem::take(&mut self.pending);
         if !rest.is_empty() {
             self.hashes.extend_from_slice(&hash128(&rest).to_le_bytes());

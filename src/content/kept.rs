@@ -27,8 +27,8 @@ use super::meta::SessionMeta;
 use super::{Doc, LoadOptions, Released, SessionDoc};
 use crate::diag::Span;
 use crate::model::actions::RawAction;
-use crate::reuse::{Checked, Reader, put_bytes, put_num, put_str, read_checked};
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use crate::reuse::{Checked, Reader, new_path, put_bytes, put_num, put_str, read_checked};
+use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -234,15 +234,15 @@ impl Writer {
     /// once the new output is in place); without a file, the previous one
     /// goes too.
     pub fn finish(self) {
-        let file = self.file.lock().ok().and_then(|mut f| f.take());
-        let new = new_path(&self.path);
-        let ok = file.is_some_and(|mut w| {
-            w.push(&[0]);
-            w.finish()
-        });
-        if !ok || std::fs::rename(&new, &self.path).is_err() {
-            let _ = std::fs::remove_file(&new);
-            let _ = std::fs::remove_file(&self.path);
+        match self.file.lock().ok().and_then(|mut f| f.take()) {
+            Some(mut w) => {
+                w.push(&[0]);
+                w.put_in_place(&self.path);
+            }
+            None => {
+                let _ = std::fs::remove_file(new_path(&self.path));
+                let _ = std::fs::remove_file(&self.path);
+            }
         }
     }
 }
@@ -256,12 +256,6 @@ impl Drop for Writer {
             let _ = std::fs::remove_file(new_path(&self.path));
         }
     }
-}
-
-fn new_path(path: &Path) -> PathBuf {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".new");
-    tmp.into()
 }
 
 fn put_opt(b: &mut Vec<u8>, s: Option<&str>) {
@@ -326,8 +320,6 @@ fn put_day(b: &mut Vec<u8>, d: NaiveDate) {
 fn read_day(r: &mut Reader) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(i32::try_from(read_int(r)?).ok()?)
 }
-
-use chrono::Datelike as _;
 
 /// A session note as loaded by a streamed build (its body let go), in the
 /// form [`Kept::session`] reads back; `None` for one that cannot be kept.

@@ -294,20 +294,18 @@ fn load_with(
             // A session note of the previous build, if its file is as it
             // was then; its stamp is taken before it is read.
             let keeping = keeping.filter(|_| *kind == Kind::Session);
-            let kept_stamp = keeping.and_then(|_| {
-                let meta = std::fs::symlink_metadata(config.root.join(rel)).ok()?;
-                kept::Stamp::of(&meta)
-            });
-            if let (Some(k), Some(stamp)) = (keeping, kept_stamp) {
-                let abs = config.root.join(rel);
-                if let Some((s, raw)) = k
+            let abs = keeping.map(|_| config.root.join(rel));
+            let kept_stamp = abs
+                .as_ref()
+                .and_then(|abs| kept::Stamp::of(&std::fs::symlink_metadata(abs).ok()?));
+            if let (Some(k), Some(stamp), Some(abs)) = (keeping, kept_stamp, &abs)
+                && let Some((s, raw)) = k
                     .kept
-                    .and_then(|kept| kept.session(rel, stamp, &abs, opts, config.timezone))
-                {
-                    k.writer.took(rel, stamp, raw);
-                    let loaded = Loaded::Session(s).stamped(stamp.modified());
-                    return (rel.clone(), Some(loaded), Vec::new(), None);
-                }
+                    .and_then(|kept| kept.session(rel, stamp, abs, opts, config.timezone))
+            {
+                k.writer.took(rel, stamp, raw);
+                let loaded = Loaded::Session(s).stamped(stamp.modified());
+                return (rel.clone(), Some(loaded), Vec::new(), None);
             }
             let (loaded, modified, ds) = match read_text_stamped(config, rel) {
                 Ok((text, modified)) => {
