@@ -396,7 +396,7 @@ fn attendance_frame(id: &str, desc: &str, highest: &str) -> (String, String) {
 /// ticked under the axis. `desc` is the chart's description; it gains a
 /// sentence on the grouping.
 pub fn attendance_columns(bars: &[Bar], id: &str, mut desc: String) -> String {
-    let Some((periods, first)) = Periods::spanning(bars.iter().map(|b| b.day)) else {
+    let Some((periods, (first, _))) = Periods::spanning(bars.iter().map(|b| b.day)) else {
         return String::new();
     };
     // (held, cancelled, returning, newcomers) per period.
@@ -489,9 +489,11 @@ struct Periods {
 }
 
 impl Periods {
-    /// The periods from the first of `days` to the last, and the first
-    /// day; `None` without days.
-    fn spanning(days: impl Iterator<Item = NaiveDate>) -> Option<(Periods, NaiveDate)> {
+    /// The periods from the first of `days` to the last, and those two
+    /// days; `None` without days.
+    fn spanning(
+        days: impl Iterator<Item = NaiveDate>,
+    ) -> Option<(Periods, (NaiveDate, NaiveDate))> {
         let (first, last) = days.fold(None, |span, d| match span {
             None => Some((d, d)),
             Some((a, b)) => Some((d.min(a), d.max(b))),
@@ -503,7 +505,7 @@ impl Periods {
         };
         let origin = Self::month(first).div_euclid(per);
         let n = (Self::month(last).div_euclid(per) - origin + 1) as usize;
-        Some((Periods { per, origin, n }, first))
+        Some((Periods { per, origin, n }, (first, last)))
     }
 
     fn month(d: NaiveDate) -> i64 {
@@ -658,10 +660,9 @@ pub fn participation_timeline(marks: &[Mark], id: &str) -> String {
 /// part sessions facilitated, each column with a tooltip giving the counts.
 /// Years are ticked as on the timeline. Empty string when `marks` is empty.
 pub fn participation_columns(marks: &[Mark], id: &str) -> String {
-    let Some((periods, first)) = Periods::spanning(marks.iter().map(|m| m.day)) else {
+    let Some((periods, (first, last))) = Periods::spanning(marks.iter().map(|m| m.day)) else {
         return String::new();
     };
-    let last = marks.iter().map(|m| m.day).max().unwrap_or(first);
     let n = periods.n;
     // (attended, facilitated) per period.
     let mut counts = vec![(0usize, 0usize); n];
