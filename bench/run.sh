@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of `cairn build` against the floor (examples/floor.rs: copy every
-# note to OUT/<path>/index.html on all cores, nothing else).
+# note to OUT/<path>/index.html on all cores, nothing else), with a second
+# reference beside it (examples/markdown_only.rs: front matter, markdown and
+# one template per note, on all cores, and nothing else).
 #
 #   bench/run.sh                 sizes 1000 10000 50000 (session notes)
 #   bench/run.sh 1000 10000      chosen sizes
@@ -13,7 +15,8 @@
 #   SEED              corpus seed (default 1)
 #
 # For each size: generate the corpus once and keep it (members = notes / 5), then ROUNDS
-# rounds alternating floor and cairn, each into a NEW output folder, then 3
+# rounds alternating floor, markdown-only and cairn, each into a NEW output
+# folder, then 3
 # cairn builds over the SAME existing output folder ("rebuild"; the first
 # has no spare yet, the next two write over it). Outputs are deleted after
 # all sizes' series; corpora are kept for inspection. Start it on a disk
@@ -47,6 +50,7 @@ log "building examples (release) into $BENCH_TARGET_DIR"
 (cd "$REPO" && CARGO_TARGET_DIR=$BENCH_TARGET_DIR cargo build --release --examples --quiet)
 GEN=$BENCH_TARGET_DIR/release/examples/gen_corpus
 FLOOR=$BENCH_TARGET_DIR/release/examples/floor
+MDONLY=$BENCH_TARGET_DIR/release/examples/markdown_only
 
 mkdir -p "$BENCH_DIR"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
@@ -236,7 +240,7 @@ for size in "${sizes[@]}"; do
   # "gen_corpus: F files, B bytes (...)": B is the markdown (and config) size.
   read -r _ _ _ md_bytes _ <<<"$gen_line"
 
-  floor_wall=() cairn_wall=() cairn_cpu=() cairn_rss=() rebuild_wall=()
+  floor_wall=() md_wall=() cairn_wall=() cairn_cpu=() cairn_rss=() rebuild_wall=()
   cairn_pages=0 cairn_bytes=0 cairn_du=0 floor_pages=0 floor_bytes=0
   for ((r = 1; r <= ROUNDS; r++)); do
     run "floor round $r" "$outs/floor-$r.log" "$FLOOR" --root "$corpus" --out "$outs/floor-$r"
@@ -244,6 +248,10 @@ for size in "${sizes[@]}"; do
     floor_pages=$(pages_in "$outs/floor-$r")
     floor_bytes=$(bytes_in "$outs/floor-$r")
     log "  round $r floor: $(fmt2 "$WALL_CS") s wall, $(fmt2 "$CPU_CS") s cpu, $((RSS_KB / 1024)) MB rss, $floor_pages pages"
+
+    run "markdown-only round $r" "$outs/md-$r.log" "$MDONLY" --root "$corpus" --out "$outs/md-$r"
+    md_wall+=("$WALL_CS")
+    log "  round $r markdown-only: $(fmt2 "$WALL_CS") s wall, $(fmt2 "$CPU_CS") s cpu, $((RSS_KB / 1024)) MB rss; $(head -n 1 "$outs/md-$r.log")"
 
     run "cairn round $r" "$outs/cairn-$r.log" \
       env SOURCE_DATE_EPOCH=$EPOCH "$CAIRN" build --root "$corpus" --output "$outs/cairn-$r"
@@ -269,6 +277,7 @@ for size in "${sizes[@]}"; do
   done
 
   fw=$(median "${floor_wall[@]}")
+  mw=$(median "${md_wall[@]}")
   cw=$(median "${cairn_wall[@]}")
   rw=$(median "${rebuild_wall[@]}")
   cc=$(median "${cairn_cpu[@]}")
@@ -278,7 +287,7 @@ for size in "${sizes[@]}"; do
   rrss=0
   for v in "${cairn_rss[@]:ROUNDS}"; do ((v > rrss)) && rrss=$v; done
   rrss_bytes=$((rrss * 1024))
-  rows+=("| $size | $(mb "$md_bytes") | $(fmt2 "$fw") | $(fmt2 "$cw") | $(ratio "$cw" "$fw") | $(fmt2 "$rw") | $(ratio "$rw" "$fw") | $(fmt2 "$cc") | $((rss / 1024)) | $(ratio "$rss_bytes" "$md_bytes") | $((rrss / 1024)) | $(ratio "$rrss_bytes" "$md_bytes") | $cairn_pages | $(mb "$cairn_bytes") |")
+  rows+=("| $size | $(mb "$md_bytes") | $(fmt2 "$fw") | $(fmt2 "$mw") | $(ratio "$mw" "$fw") | $(fmt2 "$cw") | $(ratio "$cw" "$fw") | $(ratio "$cw" "$mw") | $(fmt2 "$rw") | $(ratio "$rw" "$fw") | $(fmt2 "$cc") | $((rss / 1024)) | $(ratio "$rss_bytes" "$md_bytes") | $((rrss / 1024)) | $(ratio "$rrss_bytes" "$md_bytes") | $cairn_pages | $(mb "$cairn_bytes") |")
   log "  floor wrote $floor_pages pages, $(mb "$floor_bytes") MB of files; cairn $cairn_pages pages, $(mb "$cairn_bytes") MB of files ($(mb "$cairn_du") MB by du -sb)"
   all_outs+=("$outs")
 done
@@ -300,8 +309,8 @@ done </proc/cpuinfo
 fs_type=$(df --output=fstype "$BENCH_DIR" | tail -n 1)
 
 echo
-echo "| notes | markdown MB | floor wall s | cairn wall s (fresh) | ratio | cairn rebuild wall s | ratio | cairn CPU s | peak RSS MB | RSS/markdown | rebuild peak RSS MB | RSS/markdown | pages | MB written |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| notes | markdown MB | floor wall s | markdown-only wall s | ratio | cairn wall s (fresh) | ratio | cairn / markdown-only | cairn rebuild wall s | ratio | cairn CPU s | peak RSS MB | RSS/markdown | rebuild peak RSS MB | RSS/markdown | pages | MB written |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 # The code measured: its commit, and whether the work tree had changes.
@@ -309,4 +318,4 @@ commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null) ]]; then
   commit="$commit with uncommitted changes"
 fi
-echo "Medians of $ROUNDS fresh rounds (floor and cairn alternating, new output folder each) and 3 rebuilds over one existing output; peak RSS is the median of the fresh cairn builds, rebuild peak RSS the highest of the rebuilds (RSS in MiB); pages are *.html files, MB written the bytes of all files cairn wrote, its build cache and kept notes included (10^6 bytes); a rebuild keeps the session pages whose inputs did not change. Machine: $(nproc) CPUs, $cpu_model; scratch $BENCH_DIR on $fs_type; $(date -u '+%Y-%m-%d %H:%M UTC'); SOURCE_DATE_EPOCH=$EPOCH; seed $SEED; cairn at $commit."
+echo "Medians of $ROUNDS fresh rounds (floor, markdown-only and cairn alternating, new output folder each) and 3 rebuilds over one existing output; peak RSS is the median of the fresh cairn builds, rebuild peak RSS the highest of the rebuilds (RSS in MiB); pages are *.html files, MB written the bytes of all files cairn wrote, its build cache and kept notes included (10^6 bytes); a rebuild keeps the session pages whose inputs did not change. Machine: $(nproc) CPUs, $cpu_model; scratch $BENCH_DIR on $fs_type; $(date -u '+%Y-%m-%d %H:%M UTC'); SOURCE_DATE_EPOCH=$EPOCH; seed $SEED; cairn at $commit."
