@@ -252,15 +252,25 @@ pub struct TopicList<'a> {
     pub topics: Vec<Counted<Link<'a>>>,
 }
 
+/// One page of a topic: its sessions, newest first, 100 a page
+/// (`topics/<slug>/`, then `topics/<slug>/page/<n>/`); the people, the
+/// related topics and the backlinks are on the first page only.
 #[derive(Serialize)]
 pub struct TopicPage<'a> {
     pub name: &'a str,
+    /// The name, or "Name, page 3 of 12".
+    pub title: String,
+    /// Sessions with this topic, on every page.
+    pub count: usize,
+    /// This page's sessions.
     pub sessions: Vec<SessionCard<'a>>,
     pub people: Vec<Counted<PersonLink<'a>>>,
     pub experts: Vec<PersonLink<'a>>,
     /// Topics discussed in the same sessions.
     pub related: Vec<Counted<Link<'a>>>,
     pub backlinks: Vec<Link<'a>>,
+    /// Null when every session fits on one page.
+    pub pager: Option<Pager>,
 }
 
 #[derive(Serialize)]

@@ -460,6 +460,36 @@ fn upcoming(h: &mut H<'_>, list: &[SessionCard<'_>], root: &str) {
     }
 }
 
+/// The links to the pages of newer and older sessions of a paged list,
+/// each line indented by `indent`.
+fn pager_nav(h: &mut H<'_>, pager: &Pager, root: &str, label: &str, indent: &str) {
+    h.raw("\n")
+        .raw(indent)
+        .raw("<nav class=\"pager\" aria-label=\"")
+        .raw(label)
+        .raw("\">\n")
+        .raw(indent)
+        .raw("  <ul class=\"inline-list\">\n")
+        .raw(indent)
+        .raw("    ");
+    if let Some(prev) = pager.prev.as_deref().filter(|u| !u.is_empty()) {
+        h.raw("<li><a rel=\"prev\" href=\"")
+            .url(root, prev)
+            .raw("\">Newer sessions</a></li>");
+    }
+    h.raw("\n").raw(indent).raw("    ");
+    if let Some(next) = pager.next.as_deref().filter(|u| !u.is_empty()) {
+        h.raw("<li><a rel=\"next\" href=\"")
+            .url(root, next)
+            .raw("\">Older sessions</a></li>");
+    }
+    h.raw("\n")
+        .raw(indent)
+        .raw("  </ul>\n")
+        .raw(indent)
+        .raw("</nav>");
+}
+
 fn backlinks(h: &mut H<'_>, links: &[Link<'_>], root: &str) {
     if links.is_empty() {
         return;
@@ -772,13 +802,21 @@ pub fn member(out: &mut String, p: &Page<'_, MemberPage<'_>>) {
 /// `topic.html`
 pub fn topic(out: &mut String, p: &Page<'_, TopicPage<'_>>) {
     let (pg, root) = (&p.page, p.root);
-    base(out, p, pg.name, |h| {
+    base(out, p, &pg.title, |h| {
         h.raw("\n<header class=\"page-head\">\n  <p class=\"kicker\"><a href=\"")
             .t(root)
             .raw("topics/\">Topic</a></p>\n  <h1 dir=\"auto\">")
             .t(pg.name)
-            .raw("</h1>\n</header>\n<div class=\"layout\">\n  <section class=\"main-col\" aria-labelledby=\"sessions-h\">\n    <h2 id=\"sessions-h\">Sessions <span class=\"count\">")
-            .n(pg.sessions.len())
+            .raw("</h1>");
+        if let Some(pager) = &pg.pager {
+            h.raw("\n  <p class=\"lede\">Page ")
+                .n(pager.number)
+                .raw(" of ")
+                .n(pager.total)
+                .raw(".</p>");
+        }
+        h.raw("\n</header>\n<div class=\"layout\">\n  <section class=\"main-col\" aria-labelledby=\"sessions-h\">\n    <h2 id=\"sessions-h\">Sessions <span class=\"count\">")
+            .n(pg.count)
             .raw("</span></h2>\n    ");
         if pg.sessions.is_empty() {
             h.raw("<p>No session is tagged with this topic yet.</p>");
@@ -789,7 +827,15 @@ pub fn topic(out: &mut String, p: &Page<'_, TopicPage<'_>>) {
             }
             h.raw("</ul>\n    ");
         }
-        h.raw("\n  </section>\n  <aside class=\"sidebar\" aria-label=\"People and this topic\">\n    ");
+        if let Some(pager) = &pg.pager {
+            pager_nav(h, pager, root, "Pages of sessions on this topic", "    ");
+        }
+        h.raw("\n  </section>\n  ");
+        if pg.pager.as_ref().is_some_and(|p| p.number != 1) {
+            h.raw("\n</div>\n");
+            return;
+        }
+        h.raw("<aside class=\"sidebar\" aria-label=\"People and this topic\">\n    ");
         if !pg.related.is_empty() {
             h.raw("\n    <section aria-labelledby=\"related-h\">\n      <h2 id=\"related-h\">Related topics</h2>\n      <ul class=\"inline-list tags\">");
             for t in &pg.related {
@@ -1053,19 +1099,8 @@ pub fn sessions(out: &mut String, p: &Page<'_, SessionList<'_>>) {
         }
         h.raw("\n");
         if let Some(pager) = &pg.pager {
-            h.raw("\n<nav class=\"pager\" aria-label=\"Pages of sessions\">\n  <ul class=\"inline-list\">\n    ");
-            if let Some(prev) = pager.prev.as_deref().filter(|u| !u.is_empty()) {
-                h.raw("<li><a rel=\"prev\" href=\"")
-                    .url(root, prev)
-                    .raw("\">Newer sessions</a></li>");
-            }
-            h.raw("\n    ");
-            if let Some(next) = pager.next.as_deref().filter(|u| !u.is_empty()) {
-                h.raw("<li><a rel=\"next\" href=\"")
-                    .url(root, next)
-                    .raw("\">Older sessions</a></li>");
-            }
-            h.raw("\n  </ul>\n</nav>\n");
+            pager_nav(h, pager, root, "Pages of sessions", "");
+            h.raw("\n");
         }
         h.raw("\n");
     });
@@ -1272,15 +1307,16 @@ mod tests {
                 "content/sessions/2030-01-01-far.md",
                 "---\ntitle: Far\ndate: 2030-01-01\n---\n",
             );
-            // Enough for several pages of /sessions/, a grouped timeline
-            // and a grouped attendance chart.
+            // Enough for several pages of /sessions/, two pages of a
+            // topic, a grouped timeline and a grouped attendance chart.
             for i in 0..230 {
                 let community = if i % 3 == 0 { "community: tech\n" } else { "" };
+                let tags = if i % 2 == 0 { "tags: [budgets]\n" } else { "" };
                 write(
                     root,
                     &format!("content/sessions/bulk/s{i}.md"),
                     &format!(
-                        "---\ntitle: Bulk {i}\ndate: {}-{:02}-{:02}\n{community}attendees: [eli]\n---\n- [ ] @eli item {i}\n- [ ] @eli more {i}\n- [ ] @dana also {i}\n",
+                        "---\ntitle: Bulk {i}\ndate: {}-{:02}-{:02}\n{community}{tags}attendees: [eli]\n---\n- [ ] @eli item {i}\n- [ ] @eli more {i}\n- [ ] @dana also {i}\n",
                         2022 + i / 80,
                         i % 12 + 1,
                         i % 28 + 1

@@ -85,6 +85,18 @@ pub fn sessions_page_url(n: usize) -> String {
     }
 }
 
+/// Sessions listed on each page of a topic, newest first.
+pub const TOPIC_SESSIONS_PER_PAGE: usize = 100;
+
+/// The URL of page `n` of the topic whose first page is at `url`.
+pub fn topic_page_url(url: &str, n: usize) -> String {
+    if n <= 1 {
+        url.to_string()
+    } else {
+        format!("{url}page/{n}/")
+    }
+}
+
 /// The pages of `/sessions/`: upcoming sessions (soonest first), then past
 /// ones (newest first), 100 a page.
 struct SessionPaging {
@@ -604,14 +616,15 @@ impl Renderer<'_> {
     /// particular order).
     fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> (Vec<String>, Vec<Diagnostic>) {
         let r = self;
-        // `/sessions/` is several pages: one unit of work each.
+        // `/sessions/` and a long topic are several pages: one unit of
+        // work each.
         let units: Vec<(Job, usize)> = jobs
             .iter()
             .flat_map(|&j| {
-                let pages = if j == Job::Sessions {
-                    r.paging().pages
-                } else {
-                    1
+                let pages = match j {
+                    Job::Sessions => r.paging().pages,
+                    Job::Topic(i) => r.topic_pages(i),
+                    _ => 1,
                 };
                 (1..=pages).map(move |n| (j, n))
             })
@@ -627,23 +640,23 @@ impl Renderer<'_> {
                 let keyed = match j {
                     Job::Person(i) => r.person_key(i).map(|(k, page)| {
                         light = Some(page);
-                        (k, r.site.people[i].url.as_deref(), 0)
+                        let url = r.site.people[i].url.as_deref().unwrap_or_default();
+                        (k, format!("{url}index.html"), 0)
                     }),
-                    Job::Topic(i) => r
-                        .topic_key(i)
-                        .map(|k| (k, Some(r.site.topics[i].url.as_str()), 1)),
+                    Job::Topic(i) => r.topic_key(i, n).map(|k| {
+                        let url = topic_page_url(&r.site.topics[i].url, n);
+                        (k, format!("{url}index.html"), 1)
+                    }),
                     _ => None,
                 };
                 let keyed = r.others.zip(keyed);
-                if let Some((others, (key, url, kind))) = keyed {
-                    let path = format!("{}index.html", url.unwrap_or_default());
-                    if let Some(print) = others.page(&path, key)
-                        && sink.keep(&path, print)
-                    {
-                        others.kept[kind].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        others.made(path.clone(), key);
-                        return Ok(path);
-                    }
+                if let Some((others, (key, path, kind))) = &keyed
+                    && let Some(print) = others.page(path, *key)
+                    && sink.keep(path, print)
+                {
+                    others.kept[*kind].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    others.made(path.clone(), *key);
+                    return Ok(path.clone());
                 }
                 let (path, bytes) = match (j, light) {
                     (Job::Person(i), Some(light)) => r.person_page(i, light)?,
@@ -896,7 +909,13 @@ impl<'a> Renderer<'a> {
             ),
             Job::Person(i) => self.person_page(i, self.person_light(i)),
             Job::Topics => self.page("topics.html", "topics/", "topics", self.topic_list(), None),
-            Job::Topic(i) => self.page(TOPIC, &s.topics[i].url, "topics", self.topic(i), None),
+            Job::Topic(i) => self.page(
+                TOPIC,
+                &topic_page_url(&s.topics[i].url, n),
+                "topics",
+                self.topic(i, n),
+                None,
+            ),
             Job::Communities => self.page(
                 "communities.html",
                 "communities/",
@@ -1532,12 +1551,28 @@ impl<'a> Renderer<'a> {
     /// The key of topic `id`'s page, when a build may keep it: its context
     /// without its rows and people ([`Renderer::topic_with`]), and the
     /// sessions those are made of ([`Renderer::list_key`]).
-    fn topic_key(&self, id: usize) -> Option<u128> {
+    fn topic_key(&self, id: usize, n: usize) -> Option<u128> {
         let t = &self.site.topics[id];
         self.others.filter(|_| self.theme.is_default(TOPIC))?;
-        let listed = t.sessions.iter().map(|&s| (s, 0));
-        let light = (self.topic_with(id, false), Vec::new());
-        self.list_key(TOPIC, &t.url, "topics", None, light, listed)
+        // The first page counts the people of every session; the others
+        // show only their own rows.
+        let shown = self.topic_rows(id, n);
+        let listed = t
+            .sessions
+            .iter()
+            .rev()
+            .enumerate()
+            .filter(|(k, _)| n == 1 || shown.contains(k))
+            .map(|(k, &s)| (s, u8::from(!shown.contains(&k))));
+        let light = (self.topic_with(id, n, false), Vec::new());
+        self.list_key(
+            TOPIC,
+            &topic_page_url(&t.url, n),
+            "topics",
+            None,
+            light,
+            listed,
+        )
     }
 
     /// The key of a page of `template` that lists sessions: a hash of the
@@ -1662,40 +1697,83 @@ impl<'a> Renderer<'a> {
         TopicList { topics }
     }
 
-    fn topic(&self, id: usize) -> TopicPage<'a> {
-        self.topic_with(id, true)
+    fn topic(&self, id: usize, n: usize) -> TopicPage<'a> {
+        self.topic_with(id, n, true)
     }
 
-    /// Topic `id`'s page; without `full`, without its rows and people
-    /// (see [`Renderer::topic_key`]).
-    fn topic_with(&self, id: usize, full: bool) -> TopicPage<'a> {
+    /// How many pages topic `id` has.
+    fn topic_pages(&self, id: usize) -> usize {
+        self.site.topics[id]
+            .sessions
+            .len()
+            .div_ceil(TOPIC_SESSIONS_PER_PAGE)
+            .max(1)
+    }
+
+    /// Which of topic `id`'s sessions, newest first, page `n` lists.
+    fn topic_rows(&self, id: usize, n: usize) -> std::ops::Range<usize> {
+        let all = self.site.topics[id].sessions.len();
+        let start = ((n - 1) * TOPIC_SESSIONS_PER_PAGE).min(all);
+        start..(start + TOPIC_SESSIONS_PER_PAGE).min(all)
+    }
+
+    /// Page `n` (from 1) of topic `id`: its sessions, newest first, 100 a
+    /// page; the first page also has the people and the related topics.
+    /// Without `full`, without its rows and people (see
+    /// [`Renderer::topic_key`]).
+    fn topic_with(&self, id: usize, n: usize, full: bool) -> TopicPage<'a> {
         let t = &self.site.topics[id];
+        let total = self.topic_pages(id);
+        let first = n == 1;
+        let rows = self.topic_rows(id, n);
         TopicPage {
             name: &t.name,
+            title: match first {
+                true => t.name.clone(),
+                false => format!("{}, page {n} of {total}", t.name),
+            },
+            count: t.sessions.len(),
             sessions: match full {
                 true => t
                     .sessions
                     .iter()
                     .rev()
+                    .skip(rows.start)
+                    .take(rows.len())
                     .map(|&s| self.listed(s, TOPIC))
                     .collect(),
                 false => Vec::new(),
             },
-            people: match full {
+            people: match full && first {
                 true => self.people_count(t.sessions.iter().copied(), None, 24),
                 false => Vec::new(),
             },
-            experts: t.experts.iter().map(|&p| self.person_link(p)).collect(),
-            backlinks: self.backlinks(&t.backlinks),
-            related: stats::related_topics(self.site, id, 8)
-                .into_iter()
-                .filter_map(|(t, count)| {
-                    Some(Counted {
-                        item: self.link(Target::Topic(t))?,
-                        count,
+            experts: match first {
+                true => t.experts.iter().map(|&p| self.person_link(p)).collect(),
+                false => Vec::new(),
+            },
+            backlinks: match first {
+                true => self.backlinks(&t.backlinks),
+                false => Vec::new(),
+            },
+            related: match first {
+                true => stats::related_topics(self.site, id, 8)
+                    .into_iter()
+                    .filter_map(|(t, count)| {
+                        Some(Counted {
+                            item: self.link(Target::Topic(t))?,
+                            count,
+                        })
                     })
-                })
-                .collect(),
+                    .collect(),
+                false => Vec::new(),
+            },
+            pager: (total > 1).then(|| Pager {
+                number: n,
+                total,
+                prev: (n > 1).then(|| topic_page_url(&t.url, n - 1)),
+                next: (n < total).then(|| topic_page_url(&t.url, n + 1)),
+            }),
         }
     }
 

@@ -635,3 +635,49 @@ fn rebuilds_after_random_edits_match_builds_from_nothing() {
         "the rebuilds kept only {topics_kept} topic pages in all"
     );
 }
+
+#[test]
+fn the_pages_of_a_long_topic_are_kept_one_by_one() {
+    // 230 sessions about `review`: three pages, newest first; five of
+    // them, the oldest among them, are about `rare` too (one page).
+    let f = crate::scale::long_list();
+    let root = f.root();
+    rebuild_matches(root, "first build");
+    rebuild_matches(root, "second build");
+    let built = Built::at(root.join("public"));
+    assert!(built.exists("topics/review/page/3/"));
+    let (_, _, t) = rebuild_counts(root, "nothing changed");
+    assert_eq!(t, 4);
+    // The oldest session's title is on the last page of `review` and on
+    // `rare`; the first page of `review` counts the people of every
+    // session, so it is made again too. The middle page is kept.
+    edit(root, "content/sessions/s000.md", |t| {
+        t.replacen("title: Session 0\n", "title: The very first\n", 1)
+    });
+    let (_, _, t) = rebuild_counts(root, "the oldest title");
+    assert_eq!(t, 1);
+    let built = Built::at(root.join("public"));
+    assert!(
+        built
+            .page("topics/review/page/3/")
+            .texts("ul.rows a.card-title")
+            .contains(&"The very first".to_string())
+    );
+    // Twenty sessions fewer: one page fewer, and the page that went is
+    // gone from the output.
+    for i in 210..230 {
+        std::fs::remove_file(root.join(format!("content/sessions/s{i:03}.md"))).unwrap();
+    }
+    rebuild_matches(root, "twenty sessions fewer");
+    let built = Built::at(root.join("public"));
+    assert!(built.exists("topics/review/page/3/"));
+    for i in 110..210 {
+        std::fs::remove_file(root.join(format!("content/sessions/s{i:03}.md"))).unwrap();
+    }
+    rebuild_matches(root, "a hundred more fewer");
+    let built = Built::at(root.join("public"));
+    assert!(built.exists("topics/review/page/2/"));
+    assert!(!built.exists("topics/review/page/3/"));
+    let (_, _, t) = rebuild_counts(root, "nothing changed after");
+    assert_eq!(t, 3);
+}

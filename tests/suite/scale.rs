@@ -70,14 +70,16 @@ fn output_grows_linearly_with_the_notes() {
     assert!(large.pages().len() <= small.pages().len() * 4 + 40);
 }
 
-/// 230 past sessions over three years, two upcoming; one person at all.
-fn long_list() -> Fixture {
+/// 230 past sessions over three years, all about `review` and one in 50
+/// about `rare` too, and two upcoming; one person at all.
+pub fn long_list() -> Fixture {
     let f = Fixture::new().file("content/members/eli.md", "---\nname: Eli\n---\n");
     for i in 0..230 {
+        let rare = if i % 50 == 0 { ", rare" } else { "" };
         f.write(
             &format!("content/sessions/s{i:03}.md"),
             format!(
-                "---\ntitle: Session {i}\ndate: {}-{:02}-{:02}\nattendees: [eli]\n---\nNotes {i}.\n",
+                "---\ntitle: Session {i}\ndate: {}-{:02}-{:02}\nattendees: [eli]\ntags: [review{rare}]\n---\nNotes {i}.\n",
                 2022 + i / 80,
                 i % 12 + 1,
                 i % 28 + 1
@@ -91,6 +93,30 @@ fn long_list() -> Fixture {
         );
     }
     f
+}
+
+/// Checks page `n` of the `total` pages of a list whose first page is at
+/// `first` (the others at `<first>page/<n>/`): one labelled pager, with
+/// links to the pages before and after. Returns the next page, if any.
+#[track_caller]
+fn next_page(page: &Page, first: &str, n: usize, total: usize) -> Option<Page> {
+    let url = |k: usize| match k {
+        1 => first.to_string(),
+        k => format!("{first}page/{k}/"),
+    };
+    assert_eq!(page.select("nav.pager[aria-label]").len(), 1, "page {n}");
+    let prev: Vec<String> = (n > 1).then(|| url(n - 1)).into_iter().collect();
+    assert_eq!(page.links("nav.pager a[rel=prev]"), prev, "page {n}");
+    let next: Vec<String> = (n < total).then(|| url(n + 1)).into_iter().collect();
+    assert_eq!(page.links("nav.pager a[rel=next]"), next, "page {n}");
+    (n < total).then(|| page.follow("nav.pager a[rel=next]"))
+}
+
+/// `items` are `n` different strings.
+#[track_caller]
+fn assert_distinct(items: &[String], n: usize) {
+    let unique: std::collections::BTreeSet<&String> = items.iter().collect();
+    assert_eq!((items.len(), unique.len()), (n, n), "{items:?}");
 }
 
 #[test]
@@ -113,48 +139,18 @@ fn the_session_list_is_paged_and_reaches_every_session() {
         let cards = page.links("section[aria-labelledby^=y] a.card-title");
         assert_eq!(cards.len(), [98, 100, 32][n - 1], "page {n}");
         seen.extend(cards);
-        let pager = page.select("nav.pager[aria-label]").len();
-        assert_eq!(pager, 1, "page {n} has no labelled pager");
-        assert_eq!(
-            page.links("nav.pager a[rel=prev]").len(),
-            usize::from(n > 1)
-        );
-        if n > 1 {
-            let back = if n == 2 {
-                "sessions/".to_string()
-            } else {
-                format!("sessions/page/{}/", n - 1)
-            };
-            assert_eq!(page.links("nav.pager a[rel=prev]"), vec![back]);
-        }
-        if n < 3 {
-            assert_eq!(
-                page.links("nav.pager a[rel=next]"),
-                vec![format!("sessions/page/{}/", n + 1)]
-            );
-            page = page.follow("nav.pager a[rel=next]");
-        } else {
-            assert!(page.links("nav.pager a[rel=next]").is_empty());
+        match next_page(&page, "sessions/", n, 3) {
+            Some(next) => page = next,
+            None => break,
         }
     }
     assert!(!site.exists("sessions/page/1/"));
     assert!(!site.exists("sessions/page/4/"));
     // Every past session exactly once, newest first.
-    assert_eq!(seen.len(), 230);
-    let mut unique = seen.clone();
-    unique.sort();
-    unique.dedup();
-    assert_eq!(unique.len(), 230);
+    assert_distinct(&seen, 230);
     assert!(seen[0] > seen[229], "{} then {}", seen[0], seen[229]);
     // Titles tell the pages apart.
-    assert_eq!(
-        titles
-            .iter()
-            .collect::<std::collections::BTreeSet<_>>()
-            .len(),
-        3,
-        "{titles:?}"
-    );
+    assert_distinct(&titles, 3);
     // The year index links to where each year starts, on every page.
     let page3 = site.page("sessions/page/3/");
     for p in [site.page("sessions/"), page3] {
@@ -170,6 +166,58 @@ fn the_session_list_is_paged_and_reaches_every_session() {
     // The sitemap lists the list pages.
     let sitemap = site.read("sitemap.xml");
     assert!(sitemap.contains("sessions/page/3/</loc>"));
+    assert!(site.broken_links().is_empty());
+}
+
+#[test]
+fn a_long_topic_is_paged_and_reaches_every_session() {
+    let site = long_list().build_ok();
+    let first = site.page("topics/review/");
+    assert_eq!(first.text("h1"), "review");
+    // Newest first, 100 a page, the count of all of them on every page.
+    let (mut seen, mut days, mut titles) = (Vec::new(), Vec::new(), Vec::new());
+    let mut page = first;
+    for n in 1..=3 {
+        assert_eq!(page.text(".page-head .lede"), format!("Page {n} of 3."));
+        assert_eq!(page.text("#sessions-h .count"), "230", "page {n}");
+        titles.push(page.text("title"));
+        let rows = page.links("#sessions-h ~ ul.rows a.card-title");
+        assert_eq!(rows.len(), [100, 100, 30][n - 1], "page {n}");
+        seen.extend(rows);
+        days.extend(
+            page.select("#sessions-h ~ ul.rows time")
+                .into_iter()
+                .filter_map(|t| t.value().attr("datetime").map(str::to_string)),
+        );
+        // Who talked about it and related topics: on the first page only.
+        assert_eq!(page.select("aside.sidebar").len(), usize::from(n == 1));
+        if n == 1 {
+            assert_eq!(page.links("#people-h ~ ul.people a"), vec!["members/eli/"]);
+            assert_eq!(
+                page.links("#related-h ~ ul a.related"),
+                vec!["topics/rare/"]
+            );
+        }
+        match next_page(&page, "topics/review/", n, 3) {
+            Some(next) => page = next,
+            None => break,
+        }
+    }
+    assert!(!site.exists("topics/review/page/1/"));
+    assert!(!site.exists("topics/review/page/4/"));
+    // Every session exactly once, newest first.
+    assert_distinct(&seen, 230);
+    assert_eq!(days.len(), 230);
+    assert!(days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
+    assert!(days[0] > days[229]);
+    assert_distinct(&titles, 3);
+    // A topic that fits on one page has no pager.
+    let rare = site.page("topics/rare/");
+    assert!(rare.select("nav.pager").is_empty());
+    assert_eq!(rare.links("#sessions-h ~ ul.rows a.card-title").len(), 5);
+    assert!(!site.exists("topics/rare/page/2/"));
+    let sitemap = site.read("sitemap.xml");
+    assert!(sitemap.contains("topics/review/page/3/</loc>"));
     assert!(site.broken_links().is_empty());
 }
 
