@@ -182,16 +182,22 @@ impl LiveSite {
             _ => all,
         };
         let sink = MemorySink(std::sync::Mutex::new(Default::default()));
-        let (paths, render_diags) = self.render_jobs(&site, &jobs, &sink);
+        // Lists apart, to know which pages are theirs (a list or a topic
+        // may be several pages).
+        let (lists, entities): (Vec<Job>, Vec<Job>) = jobs.iter().partition(|j| !is_entity(**j));
+        let (list_paths, list_diags) = self.render_jobs(&site, &lists, &sink);
+        let (entity_paths, render_diags) = self.render_jobs(&site, &entities, &sink);
+        diags.extend(list_diags);
         diags.extend(render_diags);
         timer.lap("render");
         if diags.has_errors() {
             return (Update::default(), diags);
         }
-        // Pages that are no longer there: those of notes that changed, and
-        // list pages not rendered again.
+        // Pages that are no longer there: those of notes that changed, list
+        // pages not rendered again, and the pages a topic rendered again
+        // no longer has.
         let full = jobs.len() == render::jobs(&site).len();
-        let rendered: BTreeSet<String> = paths.iter().cloned().collect();
+        let rendered: BTreeSet<String> = list_paths.iter().chain(&entity_paths).cloned().collect();
         let mut gone: BTreeSet<String> = if full {
             self.pages.clone()
         } else {
@@ -199,17 +205,18 @@ impl LiveSite {
             if let Some(old) = &self.site {
                 g.extend(pages_of_sources(old, changed));
             }
+            for j in &entities {
+                if let Job::Topic(i) = *j {
+                    let later = format!("{}page/", site.topics[i].url);
+                    g.extend(self.pages.iter().filter(|p| p.starts_with(&later)).cloned());
+                }
+            }
             g
         };
         gone.retain(|p| !rendered.contains(p));
         self.pages.retain(|p| !gone.contains(p));
         self.pages.extend(rendered.iter().cloned());
-        self.list_pages = jobs
-            .iter()
-            .zip(&paths)
-            .filter(|(j, _)| !is_entity(**j))
-            .map(|(_, p)| p.clone())
-            .collect();
+        self.list_pages = list_paths.into_iter().collect();
         let pages: Vec<String> = self.pages.iter().cloned().collect();
         let derived = self.feeds.render(
             &site,
@@ -1137,5 +1144,46 @@ mod tests {
         );
         live.update(&[PathBuf::from(S1)]);
         same_as_fresh(&live, &site, "fixed note");
+    }
+
+    #[test]
+    fn a_topic_that_loses_a_page_loses_it_in_serve_too() {
+        // 101 sessions about `review` (two pages) and one about `other`.
+        let mut files: Vec<(String, String)> = (0..101)
+            .map(|i| {
+                let day = format!("2025-01-{:02}", i % 28 + 1);
+                let path = format!("content/sessions/{day}-s{i}.md");
+                (
+                    path,
+                    session(&format!("S {i}"), &day, "tags: [review]\n", "x"),
+                )
+            })
+            .collect();
+        files.push((
+            "content/sessions/2024-12-01-o.md".into(),
+            session("Other", "2024-12-01", "tags: [other]\n", "y"),
+        ));
+        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (&a[..], &b[..])).collect();
+        let site = Site::new(&refs);
+        let (live, diags) = LiveSite::build(&site.config, site.opts());
+        assert!(!diags.has_errors(), "{diags:?}");
+        let mut live = live.unwrap();
+        let second = "topics/review/page/2/index.html";
+        assert!(live.files.contains_key(second));
+        same_as_fresh(&live, &site, "first build");
+        // One session moves to `other`: `review` fits on one page. No
+        // topic is added or removed, so only some pages are made again.
+        let p = "content/sessions/2025-01-01-s0.md";
+        site.write(p, &session("S 0", "2025-01-01", "tags: [other]\n", "x"));
+        let (u, diags) = live.update(&[PathBuf::from(p)]);
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert!(u.rendered < render::jobs(live.site.as_ref().unwrap()).len());
+        assert!(!live.files.contains_key(second));
+        same_as_fresh(&live, &site, "a page fewer");
+        // And back: the page comes back.
+        site.write(p, &session("S 0", "2025-01-01", "tags: [review]\n", "x"));
+        live.update(&[PathBuf::from(p)]);
+        assert!(live.files.contains_key(second));
+        same_as_fresh(&live, &site, "the page back");
     }
 }
