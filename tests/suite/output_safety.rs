@@ -470,3 +470,49 @@ fn builds_of_one_output_at_once_take_turns() {
         assert!(left.iter().all(|n| n.ends_with("cairn-spare")), "{left:?}");
     }
 }
+
+/// A build reads only the folders of the output and the spare that changed
+/// since the last build finished (by their change time, which cannot be
+/// set back): what is added deep inside either is still found.
+#[cfg(unix)]
+#[test]
+fn files_added_deep_in_the_output_or_the_spare_are_found() {
+    let f = two_sessions();
+    f.build_ok();
+    f.build_ok();
+    let out = f.root().join("public");
+    let page = out.join("sessions/2026-01-02-b");
+    assert!(page.is_dir());
+    // In a folder the site has, with the folder's modification time set
+    // back to long before the build.
+    std::fs::write(page.join("notes.txt"), "mine").unwrap();
+    let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
+    std::fs::File::open(&page)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+    let run = f.build();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.says("did not write").says("notes.txt");
+    std::fs::remove_file(page.join("notes.txt")).unwrap();
+    // In folders the site does not have.
+    std::fs::create_dir_all(page.join("a/b")).unwrap();
+    std::fs::write(page.join("a/b/deep.txt"), "mine").unwrap();
+    let run = f.build();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.says("deep.txt");
+    std::fs::remove_dir_all(page.join("a")).unwrap();
+    f.build_ok();
+    // In the spare: it is left alone, and what was added is never
+    // published.
+    let in_spare = spare(&f).join("sessions/2026-01-02-b");
+    std::fs::write(in_spare.join("extra.txt"), "mine").unwrap();
+    f.build_ok();
+    f.build_ok();
+    assert_eq!(
+        std::fs::read_to_string(in_spare.join("extra.txt")).unwrap(),
+        "mine"
+    );
+    assert!(!out.join("sessions/2026-01-02-b/extra.txt").exists());
+    same_as_fresh(&f, &out);
+}
