@@ -500,7 +500,10 @@ fn foreign_files(dir: &Path) -> Vec<PathBuf> {
     // owned paths would outlast the walk in the allocator's free lists.
     let marker = dir.join(OUTPUT_MARKER);
     let text = std::fs::read_to_string(&marker).unwrap_or_default();
-    let at = std::fs::metadata(&marker).and_then(|m| m.modified()).ok();
+    let at = std::fs::metadata(&marker)
+        .and_then(|m| m.modified())
+        .ok()
+        .filter(|&at| at <= std::time::SystemTime::now());
     let mut listed: Vec<&str> = marker_lines(&text).map(|(path, _)| path).collect();
     listed.sort_unstable();
     let folders = folders_of(listed.iter().copied());
@@ -542,8 +545,14 @@ fn folders_of<'a>(files: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
 /// out or renamed, and nothing can set it back, so a folder whose change
 /// time is before the marker's holds what the build left there: reading
 /// only the others spares reading every folder of the site (ten thousand
-/// at 10,000 notes) at every build. Where change times are not known,
-/// every folder is read.
+/// at 10,000 notes) at every build. Where change times are not known, or
+/// `at` is not known (or later than now: the clock was set back), every
+/// folder is read.
+///
+/// A marker written again after the build (touched by hand, or a copy of
+/// the site that does not keep times and copies the marker last) can hide
+/// what was added to folders before that. Nothing is lost then: a site
+/// folder cairn lets go of loses only the files its marker lists.
 ///
 /// Returns false when a folder or entry that is there could not be read.
 fn changed_entries(
@@ -666,7 +675,8 @@ fn usable_spare(spare: &Path) -> Option<(Prints, std::time::SystemTime)> {
     let (files, at) = site_files(spare)?;
     let mut clean = true;
     let folders = folders_of(files.keys().map(|k| &**k));
-    let complete = changed_entries(spare, &folders, Some(at), &mut |rel, kind| {
+    let since = Some(at).filter(|&at| at <= std::time::SystemTime::now());
+    let complete = changed_entries(spare, &folders, since, &mut |rel, kind| {
         clean &=
             kind.is_dir() || kind.is_file() && (rel == OUTPUT_MARKER || files.contains_key(rel));
     });

@@ -516,3 +516,25 @@ fn files_added_deep_in_the_output_or_the_spare_are_found() {
     assert!(!out.join("sessions/2026-01-02-b/extra.txt").exists());
     same_as_fresh(&f, &out);
 }
+
+/// A marker dated later than now (a clock set back since the build):
+/// every folder is read, and what was added is found.
+#[cfg(unix)]
+#[test]
+fn a_marker_from_the_future_means_every_folder_is_read() {
+    let f = two_sessions();
+    f.build_ok();
+    let out = f.root().join("public");
+    let page = out.join("sessions/2026-01-02-b");
+    std::fs::write(page.join("notes.txt"), "mine").unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .append(true)
+        .open(out.join(".cairn-output"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let run = f.build();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.says("notes.txt");
+}
