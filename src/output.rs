@@ -498,162 +498,26 @@ fn remove_empty_dirs(dir: &Path) {
 fn foreign_files(dir: &Path) -> Vec<PathBuf> {
     // The marker's paths, sorted, looked up by bisection: a set of 16k
     // owned paths would outlast the walk in the allocator's free lists.
-    let marker = dir.join(OUTPUT_MARKER);
-    let text = std::fs::read_to_string(&marker).unwrap_or_default();
-    let at = std::fs::metadata(&marker)
-        .and_then(|m| m.modified())
-        .ok()
-        .filter(|&at| at <= std::time::SystemTime::now());
+    let text = std::fs::read_to_string(dir.join(OUTPUT_MARKER)).unwrap_or_default();
     let mut listed: Vec<&str> = marker_lines(&text).map(|(path, _)| path).collect();
     listed.sort_unstable();
-    let folders = folders_of(listed.iter().copied());
-    let mut foreign = Vec::new();
-    changed_entries(dir, &folders, at, &mut |rel, kind| {
-        // A link is never cairn's, even where a file of its was.
-        if !kind.is_dir()
-            && (kind.is_symlink() || rel != OUTPUT_MARKER && listed.binary_search(&rel).is_err())
-        {
-            foreign.push(dir.join(rel));
-        }
-    });
-    foreign
-}
-
-/// The folders a finished site has, by its marker's files: every folder
-/// above one of them, relative to the site (`""` for the site's own).
-fn folders_of<'a>(files: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
-    let mut folders = HashSet::from([""]);
-    for file in files {
-        let mut path = file;
-        while let Some((up, _)) = path.rsplit_once('/') {
-            if !folders.insert(up) {
-                break;
-            }
-            path = up;
-        }
-    }
-    folders
-}
-
-/// Calls `visit` with every entry of `dir`, a finished site whose marker
-/// was written at `at` and whose files are in `folders`, that may not be
-/// as that build left it (relative path with `/`, and its type, links not
-/// followed): the entries of each of its folders changed since `at`, and
-/// everything under a folder the site does not have.
-///
-/// A folder's change time moves whenever an entry is added to it, taken
-/// out or renamed, and nothing can set it back, so a folder whose change
-/// time is before the marker's holds what the build left there: reading
-/// only the others spares reading every folder of the site (ten thousand
-/// at 10,000 notes) at every build. Where change times are not known, or
-/// `at` is not known (or later than now: the clock was set back), every
-/// folder is read.
-///
-/// A marker written again after the build (touched by hand, or a copy of
-/// the site that does not keep times and copies the marker last) can hide
-/// what was added to folders before that. Nothing is lost then: a site
-/// folder cairn lets go of loses only the files its marker lists.
-///
-/// Returns false when a folder or entry that is there could not be read.
-fn changed_entries(
-    dir: &Path,
-    folders: &HashSet<&str>,
-    at: Option<std::time::SystemTime>,
-    visit: &mut dyn FnMut(&str, std::fs::FileType),
-) -> bool {
-    let rel_of = |p: &Path| {
-        p.strip_prefix(dir)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default()
-    };
-    // Everything under `from`; false if something there could not be read.
-    let walk = |from: &Path, visit: &mut dyn FnMut(&str, std::fs::FileType)| {
-        let mut complete = true;
-        for e in walkdir::WalkDir::new(from).min_depth(1) {
-            match e {
-                Ok(e) => visit(&rel_of(e.path()), e.file_type()),
-                Err(_) => complete = false,
-            }
-        }
-        complete
-    };
-    let (Some(at), true) = (at, cfg!(unix)) else {
-        return walk(dir, visit);
-    };
-    let mut complete = true;
-    // Parents before their folders: nothing under a folder that is not a
-    // real one (a link to elsewhere) is read.
-    let mut sorted: Vec<&str> = folders.iter().copied().collect();
-    sorted.sort_unstable();
-    let mut not_folders: Vec<&str> = Vec::new();
-    for folder in sorted {
-        if not_folders
-            .iter()
-            .any(|n| folder.strip_prefix(n).is_some_and(|r| r.starts_with('/')))
-        {
-            continue;
-        }
-        let path = dir.join(folder);
-        let meta = match std::fs::symlink_metadata(&path) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(_) => {
-                complete = false;
-                continue;
-            }
-        };
-        if !meta.is_dir() {
-            // Something else where the site had a folder.
-            visit(folder, meta.file_type());
-            not_folders.push(folder);
-            continue;
-        }
-        if !folder.is_empty() && changed_before(&meta, at) {
-            continue;
-        }
-        let Ok(entries) = std::fs::read_dir(&path) else {
-            complete = false;
-            continue;
-        };
-        for e in entries {
-            let Ok((e, kind)) = e.and_then(|e| Ok((e.file_type()?, e))).map(|(k, e)| (e, k)) else {
-                complete = false;
-                continue;
-            };
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            let rel = match folder {
-                "" => name.into_owned(),
-                f => format!("{f}/{name}"),
-            };
-            if kind.is_dir() && folders.contains(rel.as_str()) {
-                // Looked at on its own.
-                continue;
-            }
-            visit(&rel, kind);
-            if kind.is_dir() {
-                complete &= walk(&e.path(), visit);
-            }
-        }
-    }
-    complete
-}
-
-/// Whether an entry last changed (its change time, not its modification
-/// time, which anyone may set) strictly before `at`.
-#[cfg(unix)]
-fn changed_before(meta: &std::fs::Metadata, at: std::time::SystemTime) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(at) = at.duration_since(std::time::UNIX_EPOCH) else {
-        return false;
-    };
-    let changed = (meta.ctime(), meta.ctime_nsec());
-    changed < (at.as_secs() as i64, i64::from(at.subsec_nanos()))
-}
-
-#[cfg(not(unix))]
-fn changed_before(_meta: &std::fs::Metadata, _at: std::time::SystemTime) -> bool {
-    false
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| !e.file_type().is_dir())
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            // A link is never cairn's, even where a file of its was.
+            let foreign = e.path_is_symlink()
+                || rel != OUTPUT_MARKER && listed.binary_search(&rel.as_str()).is_err();
+            foreign.then(|| e.path().to_path_buf())
+        })
+        .collect()
 }
 
 /// What [`Staging::survey`] found.
@@ -673,14 +537,23 @@ fn usable_spare(spare: &Path) -> Option<(Prints, std::time::SystemTime)> {
         return None;
     }
     let (files, at) = site_files(spare)?;
-    let mut clean = true;
-    let folders = folders_of(files.keys().map(|k| &**k));
-    let since = Some(at).filter(|&at| at <= std::time::SystemTime::now());
-    let complete = changed_entries(spare, &folders, since, &mut |rel, kind| {
-        clean &=
-            kind.is_dir() || kind.is_file() && (rel == OUTPUT_MARKER || files.contains_key(rel));
-    });
-    (clean && complete).then_some((files, at))
+    let clean = walkdir::WalkDir::new(spare)
+        .min_depth(1)
+        .into_iter()
+        .all(|e| {
+            let Ok(e) = e else { return false };
+            let t = e.file_type();
+            if t.is_dir() {
+                return true;
+            }
+            let rel = e
+                .path()
+                .strip_prefix(spare)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            t.is_file() && (rel == OUTPUT_MARKER || files.contains_key(rel.as_str()))
+        });
+    clean.then_some((files, at))
 }
 
 /// A staging folder being filled, beside the output folder.
