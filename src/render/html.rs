@@ -831,7 +831,13 @@ pub fn topic(out: &mut String, p: &Page<'_, TopicPage<'_>>) {
             pager_nav(h, pager, root, "Pages of sessions on this topic", "    ");
         }
         h.raw("\n  </section>\n  ");
-        if pg.pager.as_ref().is_some_and(|p| p.number != 1) {
+        // No empty landmark: pages after the first have no sidebar, and
+        // neither has a topic with nothing to put in it.
+        if pg.related.is_empty()
+            && pg.experts.is_empty()
+            && pg.people.is_empty()
+            && pg.backlinks.is_empty()
+        {
             h.raw("\n</div>\n");
             return;
         }
@@ -1305,7 +1311,7 @@ mod tests {
             write(
                 root,
                 "content/sessions/2030-01-01-far.md",
-                "---\ntitle: Far\ndate: 2030-01-01\n---\n",
+                "---\ntitle: Far\ndate: 2030-01-01\ntags: [alone]\n---\n",
             );
             // Enough for several pages of /sessions/, two pages of a
             // topic, a grouped timeline and a grouped attendance chart.

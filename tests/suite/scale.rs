@@ -222,6 +222,23 @@ fn a_long_topic_is_paged_and_reaches_every_session() {
 }
 
 #[test]
+fn a_topic_with_nothing_beside_its_sessions_has_no_empty_sidebar() {
+    // Nobody at its one session, and no other topic.
+    let site = Fixture::new()
+        .file(
+            "content/sessions/lone.md",
+            "---\ntitle: Lone\ndate: 2021-06-01\ntags: [lone]\n---\n",
+        )
+        .build_ok();
+    let lone = site.page("topics/lone/");
+    assert!(lone.select("aside").is_empty());
+    assert_eq!(
+        lone.links("#sessions-h ~ ul.rows a.card-title"),
+        vec!["sessions/lone/"]
+    );
+}
+
+#[test]
 fn a_long_participation_timeline_is_grouped_by_month() {
     let site = long_list().build_ok();
     let eli = site.page("members/eli/");
