@@ -8,33 +8,12 @@
 //! cargo run --release --example floor -- --root SITE --out DIR
 //! ```
 
+mod bench_support;
+
 use rayon::prelude::*;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::exit;
-use walkdir::WalkDir;
-
-fn usage() -> ! {
-    eprintln!("usage: floor --root SITE --out DIR");
-    exit(2)
-}
-
-fn parse_args() -> (PathBuf, PathBuf) {
-    let mut root = None;
-    let mut out = None;
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--root" => root = Some(PathBuf::from(it.next().unwrap_or_else(|| usage()))),
-            "--out" => out = Some(PathBuf::from(it.next().unwrap_or_else(|| usage()))),
-            _ => usage(),
-        }
-    }
-    match (root, out) {
-        (Some(r), Some(o)) => (r, o),
-        _ => usage(),
-    }
-}
 
 fn copy_one(content: &Path, out: &Path, src: &Path) -> std::io::Result<u64> {
     let rel = src
@@ -49,20 +28,9 @@ fn copy_one(content: &Path, out: &Path, src: &Path) -> std::io::Result<u64> {
 }
 
 fn main() {
-    let (root, out) = parse_args();
+    let (root, out) = bench_support::args("floor");
     let content = root.join("content");
-    let files: Vec<PathBuf> = WalkDir::new(&content)
-        .into_iter()
-        .filter_map(|e| match e {
-            Ok(e) => Some(e),
-            Err(err) => {
-                eprintln!("floor: {err}");
-                exit(1)
-            }
-        })
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
-        .map(walkdir::DirEntry::into_path)
-        .collect();
+    let files = bench_support::notes("floor", &content);
     let bytes: u64 = files
         .par_iter()
         .map(|f| {

@@ -14,12 +14,13 @@
 //! cargo run --release --example markdown_only -- --root SITE --out DIR
 //! ```
 
-use pulldown_cmark::{Options, Parser, html};
+mod bench_support;
+
+use pulldown_cmark::{Parser, html};
 use rayon::prelude::*;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::exit;
-use walkdir::WalkDir;
 
 const TEMPLATE: &str = r#"<!doctype html>
 <html lang="en">
@@ -29,28 +30,6 @@ const TEMPLATE: &str = r#"<!doctype html>
 </main></body>
 </html>
 "#;
-
-fn usage() -> ! {
-    eprintln!("usage: markdown_only --root SITE --out DIR");
-    exit(2)
-}
-
-fn parse_args() -> (PathBuf, PathBuf) {
-    let mut root = None;
-    let mut out = None;
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--root" => root = Some(PathBuf::from(it.next().unwrap_or_else(|| usage()))),
-            "--out" => out = Some(PathBuf::from(it.next().unwrap_or_else(|| usage()))),
-            _ => usage(),
-        }
-    }
-    match (root, out) {
-        (Some(r), Some(o)) => (r, o),
-        _ => usage(),
-    }
-}
 
 /// The front matter between the opening `---` line and the next, and the
 /// body after it; no front matter gives an empty one.
@@ -62,16 +41,6 @@ fn split(text: &str) -> (&str, &str) {
         Some(end) => (&rest[..end + 1], &rest[end + 5..]),
         None => ("", text),
     }
-}
-
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_WIKILINKS
 }
 
 fn render_one(tera: &tera::Tera, content: &Path, out: &Path, src: &Path) -> Result<u64, String> {
@@ -92,7 +61,10 @@ fn render_one(tera: &tera::Tera, content: &Path, out: &Path, src: &Path) -> Resu
         .and_then(serde_yaml::Value::as_str)
         .unwrap_or("Untitled");
     let mut body_html = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut body_html, Parser::new_ext(body, options()));
+    html::push_html(
+        &mut body_html,
+        Parser::new_ext(body, cairn::markdown::options()),
+    );
     let mut context = tera::Context::new();
     context.insert("title", title);
     context.insert("body", &body_html);
@@ -106,23 +78,12 @@ fn render_one(tera: &tera::Tera, content: &Path, out: &Path, src: &Path) -> Resu
 }
 
 fn main() {
-    let (root, out) = parse_args();
+    let (root, out) = bench_support::args("markdown_only");
     let content = root.join("content");
     let mut tera = tera::Tera::default();
     tera.add_raw_template("page.html", TEMPLATE)
         .expect("the template compiles");
-    let files: Vec<PathBuf> = WalkDir::new(&content)
-        .into_iter()
-        .filter_map(|e| match e {
-            Ok(e) => Some(e),
-            Err(err) => {
-                eprintln!("markdown_only: {err}");
-                exit(1)
-            }
-        })
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
-        .map(walkdir::DirEntry::into_path)
-        .collect();
+    let files = bench_support::notes("markdown_only", &content);
     let bytes: u64 = files
         .par_iter()
         .map(|f| {

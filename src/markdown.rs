@@ -133,7 +133,9 @@ pub struct Note<'a> {
     pub strip_title: bool,
 }
 
-fn options() -> Options {
+/// The pulldown-cmark options every note is rendered with (the
+/// benchmark's markdown-only reference uses them too).
+pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
